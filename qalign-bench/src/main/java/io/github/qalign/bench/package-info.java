@@ -1,0 +1,2 @@
+/** JMH benchmarks and bench mains. */
+package io.github.qalign.bench;

@@ -1,0 +1,21 @@
+package io.github.qalign.model;
+
+import java.util.Objects;
+
+/**
+ * Continue {@code prefix} (a completion prefix, possibly empty) after {@code prompt}.
+ *
+ * @param prompt the prompt
+ * @param prefix completion ids to keep; the model samples the continuation after them
+ */
+public record GenerationRequest(Prompt prompt, TokenIds prefix) {
+    public GenerationRequest {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(prefix, "prefix");
+    }
+
+    /** A fresh sample: empty prefix. */
+    public static GenerationRequest fresh(Prompt prompt) {
+        return new GenerationRequest(prompt, TokenIds.empty());
+    }
+}
