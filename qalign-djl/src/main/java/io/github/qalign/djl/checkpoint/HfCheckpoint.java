@@ -77,7 +77,7 @@ public final class HfCheckpoint implements AutoCloseable {
         if (!Files.isRegularFile(configFile)) {
             throw new CheckpointException(configFile, "missing " + CONFIG + " in checkpoint directory");
         }
-        LlamaConfig config = LlamaConfigReader.read(configFile, dir.resolve(GENERATION_CONFIG));
+        LlamaConfig config = LlamaConfigJson.read(configFile, dir.resolve(GENERATION_CONFIG));
         List<SafetensorsFile> files = new ArrayList<>();
         Map<String, SafetensorsFile> byTensor = new TreeMap<>();
         try {
@@ -109,7 +109,7 @@ public final class HfCheckpoint implements AutoCloseable {
 
     private static void openSharded(Path dir, Path index, List<SafetensorsFile> files,
                                     Map<String, SafetensorsFile> byTensor) {
-        JsonNode root = LlamaConfigReader.readJson(index);
+        JsonNode root = LlamaConfigJson.readJson(index);
         JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject() || map.size() == 0) {
             throw new CheckpointException(index, "missing or empty 'weight_map'");

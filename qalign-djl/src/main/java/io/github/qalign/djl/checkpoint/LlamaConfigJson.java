@@ -1,21 +1,30 @@
 package io.github.qalign.djl.checkpoint;
 
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.qalign.djl.LlamaConfig;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Parses a Hugging Face {@code config.json} (plus an optional {@code generation_config.json}) of a Llama-family
- * model into a {@link LlamaConfig}.
+ * model into a {@link LlamaConfig}, and writes one back (used by the llama2.c converter).
  *
  * <p>Supported: {@code LlamaForCausalLM} and {@code LlamaForSequenceClassification} (Llama 2, 3, 3.1, 3.2, Tulu 3
  * and their reward models), grouped-query attention, {@code head_dim}, {@code tie_word_embeddings},
@@ -28,11 +37,99 @@ import java.util.Set;
  * other RoPE scaling types, attention or MLP biases) is rejected with a {@link CheckpointException} naming the file
  * and field.
  */
-public final class LlamaConfigReader {
+public final class LlamaConfigJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private LlamaConfigReader() {
+    private LlamaConfigJson() {
+    }
+
+    /**
+     * The {@code config.json} object of a config, with Hugging Face's key names and {@code model_type "llama"}.
+     *
+     * @param c         the config
+     * @param extraKeys further entries (e.g. {@code torch_dtype}); overridden by the config's own keys
+     * @return a JSON object with keys in sorted order (as {@code save_pretrained} writes them)
+     */
+    public static ObjectNode toJson(LlamaConfig c, Map<String, Object> extraKeys) {
+        Map<String, Object> m = new TreeMap<>(extraKeys);
+        m.put("architectures", List.of(c.architecture()));
+        m.put("attention_bias", false);
+        m.put("bos_token_id", c.bosTokenId() < 0 ? null : c.bosTokenId());
+        int[] eos = c.eosTokenIds();
+        m.put("eos_token_id", eos.length == 0 ? null : eos.length == 1 ? (Object) eos[0]
+                : java.util.Arrays.stream(eos).boxed().toList());
+        m.put("head_dim", c.headDim());
+        m.put("hidden_act", "silu");
+        m.put("hidden_size", c.hiddenSize());
+        m.put("intermediate_size", c.intermediateSize());
+        m.put("max_position_embeddings", c.maxPositionEmbeddings());
+        m.put("mlp_bias", false);
+        m.put("model_type", "llama");
+        m.put("num_attention_heads", c.numAttentionHeads());
+        m.put("num_hidden_layers", c.numHiddenLayers());
+        m.put("num_key_value_heads", c.numKeyValueHeads());
+        m.put("pad_token_id", c.padTokenId() < 0 ? null : c.padTokenId());
+        m.put("rms_norm_eps", c.rmsNormEps());
+        m.put("rope_theta", c.ropeTheta());
+        if (c.ropeScaling() == null) {
+            m.put("rope_scaling", null);
+        } else {
+            Map<String, Object> rs = new TreeMap<>();
+            rs.put("factor", c.ropeScaling().factor());
+            rs.put("high_freq_factor", c.ropeScaling().highFreqFactor());
+            rs.put("low_freq_factor", c.ropeScaling().lowFreqFactor());
+            rs.put("original_max_position_embeddings", c.ropeScaling().originalMaxPositionEmbeddings());
+            rs.put("rope_type", "llama3");
+            m.put("rope_scaling", rs);
+        }
+        m.put("tie_word_embeddings", c.tieWordEmbeddings());
+        m.put("vocab_size", c.vocabSize());
+        if (c.isSequenceClassification()) {
+            Map<String, Object> id2label = new TreeMap<>();
+            Map<String, Object> label2id = new TreeMap<>();
+            for (int i = 0; i < c.numLabels(); i++) {
+                id2label.put(Integer.toString(i), "LABEL_" + i);
+                label2id.put("LABEL_" + i, i);
+            }
+            m.put("id2label", id2label);
+            m.put("label2id", label2id);
+        }
+        return JSON.valueToTree(m);
+    }
+
+    /**
+     * Serializes JSON the way {@code transformers} does ({@code indent=2}, {@code ": "} separators, a final
+     * newline), deterministically.
+     *
+     * @param node the JSON
+     * @return UTF-8 bytes
+     */
+    public static byte[] prettyBytes(JsonNode node) {
+        DefaultPrettyPrinter pp = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+        try {
+            String s = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writer(pp).writeValueAsString(node);
+            return (s + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes {@code config.json}.
+     *
+     * @param c    the config
+     * @param file destination
+     */
+    public static void write(LlamaConfig c, Path file) {
+        try {
+            Files.write(file, prettyBytes(toJson(c, Map.of())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     /**
