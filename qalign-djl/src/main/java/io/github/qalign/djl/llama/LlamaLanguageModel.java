@@ -9,9 +9,16 @@ import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.TokenIds;
 import io.github.qalign.model.TokenUsage;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.github.qalign.djl.DjlRuntime;
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -63,6 +70,40 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         this.pool = new PrefixKvPool(cache);
         this.maxBatch = Math.min(options.maxBatchSize(), pool.maxBatch());
         this.ownsModel = ownsModel;
+    }
+
+    /**
+     * Loads a {@code LlamaForCausalLM} Hugging Face checkpoint directory (config.json, generation_config.json,
+     * safetensors, tokenizer.json, tokenizer_config.json) through {@link HfCheckpoint}.
+     *
+     * @param dir     checkpoint directory (e.g. {@code EmbeddedModels.stories260k()})
+     * @param options device, data type, batch size, KV pool
+     * @return the model (close it)
+     */
+    public static LlamaLanguageModel load(Path dir, LlamaOptions options) {
+        Objects.requireNonNull(options, "options");
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            if (ckpt.config().isSequenceClassification()) {
+                throw new IllegalArgumentException(dir + " is a " + ckpt.config().architecture()
+                        + " checkpoint; load it with LlamaRewardModel.load");
+            }
+            LlamaModel model = loadModel(ckpt, options);
+            try {
+                return new LlamaLanguageModel(model, HfChatCodec.of(ckpt), options, true);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
+    }
+
+    static LlamaModel loadModel(HfCheckpoint ckpt, LlamaOptions options) {
+        var engine = DjlRuntime.engine();
+        try (NDManager tmp = options.device() == null ? engine.newBaseManager()
+                : engine.newBaseManager(options.device())) {
+            Map<String, NDArray> weights = ckpt.loadAll(tmp, options.dataType());
+            return LlamaModel.create(ckpt.config(), weights, options.device(), options.dataType());
+        }
     }
 
     /** The underlying model. */
@@ -281,6 +322,13 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     @Override
     public synchronized void close() {
         cache.close();
+        if (codec instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the codec failed", e);
+            }
+        }
         if (ownsModel) {
             model.close();
         }

@@ -6,9 +6,16 @@ import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.TokenUsage;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.github.qalign.djl.DjlRuntime;
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
+
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -58,6 +65,33 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
         this.pool = new PrefixKvPool(cache);
         this.maxBatch = Math.min(options.maxBatchSize(), pool.maxBatch());
         this.ownsModel = ownsModel;
+    }
+
+    /**
+     * Loads a {@code LlamaForSequenceClassification} Hugging Face checkpoint directory through {@link HfCheckpoint}.
+     *
+     * @param dir              checkpoint directory
+     * @param options          device, data type, batch size, KV pool
+     * @param usePolicyIds     true to score {@code prompt.ids ++ completion} directly (only when the RM shares the
+     *                         policy's tokenizer and prompt format); false to re-render prompt text + completion text
+     *                         with the RM's own tokenizer and chat template
+     * @return the reward model (close it)
+     */
+    public static LlamaRewardModel load(Path dir, LlamaOptions options, boolean usePolicyIds) {
+        Objects.requireNonNull(options, "options");
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            if (!ckpt.config().isSequenceClassification()) {
+                throw new IllegalArgumentException(dir + " is a " + ckpt.config().architecture()
+                        + " checkpoint, not LlamaForSequenceClassification");
+            }
+            LlamaModel model = LlamaLanguageModel.loadModel(ckpt, options);
+            try {
+                return new LlamaRewardModel(model, usePolicyIds ? null : HfChatCodec.of(ckpt), options, true);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
     }
 
     /** The underlying model. */
@@ -135,6 +169,13 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
     @Override
     public synchronized void close() {
         cache.close();
+        if (codec instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the codec failed", e);
+            }
+        }
         if (ownsModel) {
             model.close();
         }
