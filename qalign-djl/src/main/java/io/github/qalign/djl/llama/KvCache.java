@@ -11,11 +11,12 @@ import java.util.Arrays;
 /**
  * A preallocated key/value cache with a fixed number of sequence slots, created by {@link LlamaModel#newCache}.
  *
- * <p>Layout: per layer one key and one value buffer of shape {@code [slots * maxLength + 1, kvHeads * headDim]};
- * slot {@code s} holds positions {@code [s * maxLength, (s + 1) * maxLength)} and the last row is a scratch row that
- * padded positions of a batched prefill write to. New keys/values are written in place, so truncating a slot to a
- * prefix is just a length reset ({@link #truncate}) and copying a prefix to another slot is one slice copy per
- * buffer ({@link #copyPrefix}). The cache also remembers which token ids each slot holds, so callers can find the
+ * <p>Layout: per layer one key and one value buffer of shape {@code [slots + 1, kvHeads, maxLength, headDim]} (the
+ * extra slot is scratch space that padded positions of a batched prefill write to). New keys/values are written in
+ * place, so truncating a slot to a prefix is just a length reset ({@link #truncate}) and copying a prefix to another
+ * slot is one slice copy per buffer ({@link #copyPrefix}); reading a batch gathers {@code [B, kvHeads, L, headDim]},
+ * the layout attention multiplies with directly. The cache also remembers which token ids each slot holds, so callers
+ * can find the
  * longest cached prefix of a new input.
  */
 public final class KvCache implements AutoCloseable {
@@ -29,7 +30,7 @@ public final class KvCache implements AutoCloseable {
     private final int[][] tokens;
     private boolean closed;
 
-    KvCache(NDManager manager, int layers, int slots, int maxLength, int rowWidth, DataType dataType) {
+    KvCache(NDManager manager, int layers, int slots, int maxLength, int kvHeads, int headDim, DataType dataType) {
         this.manager = manager;
         this.slots = slots;
         this.maxLength = maxLength;
@@ -37,7 +38,7 @@ public final class KvCache implements AutoCloseable {
         this.tokens = new int[slots][maxLength];
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
-        Shape shape = new Shape((long) slots * maxLength + 1, rowWidth);
+        Shape shape = new Shape(slots + 1L, kvHeads, maxLength, headDim);
         for (int l = 0; l < layers; l++) {
             keys[l] = manager.zeros(shape, dataType);
             values[l] = manager.zeros(shape, dataType);
@@ -117,10 +118,8 @@ public final class KvCache implements AutoCloseable {
                     + " of length " + lengths[from]);
         }
         if (length > 0) {
-            long src = (long) from * maxLength;
-            long dst = (long) to * maxLength;
-            NDIndex srcIdx = new NDIndex("{}:{}", src, src + length);
-            NDIndex dstIdx = new NDIndex("{}:{}", dst, dst + length);
+            NDIndex srcIdx = new NDIndex("{}, :, :{}", from, length);
+            NDIndex dstIdx = new NDIndex("{}, :, :{}", to, length);
             try (NDManager m = manager.newSubManager()) {
                 for (int l = 0; l < keys.length; l++) {
                     keys[l].set(dstIdx, keys[l].get(m, srcIdx));
@@ -137,8 +136,8 @@ public final class KvCache implements AutoCloseable {
         lengths[slot] += ids.length;
     }
 
-    long trashRow() {
-        return (long) slots * maxLength;
+    int trashSlot() {
+        return slots;
     }
 
     private void checkSlot(int slot) {

@@ -77,8 +77,9 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray finalNorm;
     private final NDArray lmHead;
     private final NDArray score;
-    private final NDArray cosTable;
-    private final NDArray sinTable;
+    /** [maxPos, 2 * headDim]: cos in the first half, the signed sin in the second. */
+    private final NDArray ropeTable;
+    private final long[] ropeSplit;
     private final NDArray epsArray;
     private final long[] qkvSplit;
     private final long[] qkSplit;
@@ -112,6 +113,7 @@ public final class LlamaModel implements AutoCloseable {
         this.qkvSplit = new long[] {(long) (heads + kvHeads) * headDim};
         this.qkSplit = new long[] {heads};
         this.guSplit = new long[] {inter};
+        this.ropeSplit = new long[] {headDim};
         attnNorm = new NDArray[layers];
         wqkv = new NDArray[layers];
         wo = new NDArray[layers];
@@ -174,9 +176,7 @@ public final class LlamaModel implements AutoCloseable {
             if (score != null) {
                 params.put("score.weight", score);
             }
-            NDArray[] tables = ropeTables();
-            cosTable = tables[0];
-            sinTable = tables[1];
+            ropeTable = ropeTable();
             epsArray = manager.create(eps).toType(dataType == DataType.FLOAT16 ? DataType.FLOAT32 : dataType, false);
             epsArray.attach(manager);
         } catch (RuntimeException e) {
@@ -227,29 +227,27 @@ public final class LlamaModel implements AutoCloseable {
         return c;
     }
 
-    private NDArray[] ropeTables() {
+    private NDArray ropeTable() {
         int maxPos = config.maxPositionEmbeddings();
         int half = headDim / 2;
+        int w = 2 * headDim;
         double[] invFreq = ropeInverseFrequencies(config, headDim);
-        float[] cos = new float[maxPos * headDim];
-        float[] sin = new float[maxPos * headDim];
+        float[] t = new float[maxPos * w];
         for (int pos = 0; pos < maxPos; pos++) {
             for (int j = 0; j < half; j++) {
                 double angle = pos * invFreq[j];
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
-                cos[pos * headDim + j] = c;
-                cos[pos * headDim + j + half] = c;
+                t[pos * w + j] = c;
+                t[pos * w + j + half] = c;
                 // rotate_half(x) = [-x2, x1]; we multiply the half-swapped [x2, x1] by [-sin, sin].
-                sin[pos * headDim + j] = -s;
-                sin[pos * headDim + j + half] = s;
+                t[pos * w + headDim + j] = -s;
+                t[pos * w + headDim + j + half] = s;
             }
         }
-        NDArray c = manager.create(cos, new Shape(maxPos, headDim)).toType(dataType, false);
-        NDArray s = manager.create(sin, new Shape(maxPos, headDim)).toType(dataType, false);
-        c.attach(manager);
-        s.attach(manager);
-        return new NDArray[] {c, s};
+        NDArray a = manager.create(t, new Shape(maxPos, w)).toType(dataType, false);
+        a.attach(manager);
+        return a;
     }
 
     /**
@@ -335,8 +333,8 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("maxLength must be in [1, " + config.maxPositionEmbeddings()
                     + "] (max_position_embeddings), got " + maxLength);
         }
-        return new KvCache(manager.newSubManager(), config.numHiddenLayers(), slots, maxLength,
-                kvHeads * headDim, dataType);
+        return new KvCache(manager.newSubManager(), config.numHiddenLayers(), slots, maxLength, kvHeads, headDim,
+                dataType);
     }
 
     /** Bytes one cache slot of {@code maxLength} positions takes (keys and values, all layers). */
@@ -395,15 +393,15 @@ public final class LlamaModel implements AutoCloseable {
         }
         long[] ids = new long[b * n];
         long[] pos = new long[b * n];
-        long[] write = new long[b * n];
-        long[] read = new long[b * lmax];
+        long[] writeSlot = new long[b * n];
+        long[] writePos = new long[b * n];
+        long[] readSlot = new long[b];
         long[] lastRow = new long[b];
         float[] mask = new float[b * n * lmax];
-        long trash = cache.trashRow();
+        int trash = cache.trashSlot();
         for (int r = 0; r < b; r++) {
             int s = slots[r];
             int p0 = cache.length(s);
-            long base = (long) s * maxLen;
             int len = tokens[r].length;
             for (int j = 0; j < n; j++) {
                 int i = r * n + j;
@@ -411,44 +409,40 @@ public final class LlamaModel implements AutoCloseable {
                 if (j < len) {
                     ids[i] = tokens[r][j];
                     pos[i] = p0 + j;
-                    write[i] = base + p0 + j;
+                    writeSlot[i] = s;
+                    writePos[i] = p0 + j;
                     int allowed = p0 + j;
                     Arrays.fill(mask, moff + allowed + 1, moff + lmax, Float.NEGATIVE_INFINITY);
                 } else {
-                    write[i] = trash;
+                    writeSlot[i] = trash;
                     Arrays.fill(mask, moff + 1, moff + lmax, Float.NEGATIVE_INFINITY);
                 }
             }
-            for (int t = 0; t < lmax; t++) {
-                read[r * lmax + t] = base + t;
-            }
+            readSlot[r] = s;
             lastRow[r] = (long) r * n + len - 1;
         }
         float[] out;
         try (NDManager m = manager.newSubManager()) {
             NDArray idArr = m.create(ids);
             NDArray posArr = m.create(pos);
-            NDArray writeIdx = m.create(write);
-            NDArray readIdx = m.create(read);
+            NDIndex writeIndex = new NDIndex("{}, :, {}", m.create(writeSlot), m.create(writePos));
+            NDIndex readIndex = new NDIndex("{}, :, :{}", m.create(readSlot), lmax);
             NDArray maskArr = m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
                     .toType(dataType, false);
             NDArray x = embedding(idArr, m).reshape(b, n, dim);
-            NDArray cos = cosTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, headDim);
-            NDArray sin = sinTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, headDim);
-            NDIndex writeIndex = new NDIndex("{}", writeIdx);
-            NDIndex readIndex = new NDIndex("{}", readIdx);
+            NDList cs = ropeTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, 2L * headDim).split(ropeSplit, 3);
+            NDArray cos = cs.get(0);
+            NDArray sin = cs.get(1);
             for (int l = 0; l < config.numHiddenLayers(); l++) {
                 NDArray h = rmsNorm(x, attnNorm[l]);
                 NDArray[] qkv = projectQkv(h, l, cos, sin, b, n);
                 NDArray q = qkv[0];
                 NDArray k = qkv[1];
                 NDArray v = qkv[2];
-                cache.keys[l].set(writeIndex, k.reshape(b * n, (long) kvHeads * headDim));
-                cache.values[l].set(writeIndex, v.reshape(b * n, (long) kvHeads * headDim));
-                NDArray kAll = cache.keys[l].get(m, readIndex).reshape(b, lmax, kvHeads, headDim)
-                        .transpose(0, 2, 3, 1);
-                NDArray vAll = cache.values[l].get(m, readIndex).reshape(b, lmax, kvHeads, headDim)
-                        .transpose(0, 2, 1, 3);
+                cache.keys[l].set(writeIndex, k.reshape(b * n, kvHeads, headDim));
+                cache.values[l].set(writeIndex, v.reshape(b * n, kvHeads, headDim));
+                NDArray kAll = cache.keys[l].get(m, readIndex).transpose(0, 1, 3, 2);
+                NDArray vAll = cache.values[l].get(m, readIndex);
                 NDArray att = attention(q, kAll, vAll, maskArr, b, n, lmax);
                 x = x.add(linear(att, wo[l]));
                 x = x.add(mlp(rmsNorm(x, ffnNorm[l]), l));
@@ -521,8 +515,9 @@ public final class LlamaModel implements AutoCloseable {
         NDArray ids = tokenIds.toType(DataType.INT64, false).reshape((long) b * len);
         NDArray maskArr = m.create(mask, len == 1 ? new Shape(b, 1, 1, 1) : new Shape(b, 1, 1, len, len)).toType(dataType, false);
         NDArray x = embedding(ids, m).reshape(b, len, dim);
-        NDArray cos = cosTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, headDim);
-        NDArray sin = sinTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, headDim);
+        NDList cs = ropeTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, 2L * headDim).split(ropeSplit, 3);
+        NDArray cos = cs.get(0);
+        NDArray sin = cs.get(1);
         for (int l = 0; l < config.numHiddenLayers(); l++) {
             NDArray h = rmsNorm(x, attnNorm[l]);
             NDArray[] qkv = projectQkv(h, l, cos, sin, b, len);
