@@ -220,7 +220,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             length[j] = prefixLen[j];
         }
         long[] prepass = sharedPromptPrepass(requests, rows);
-        List<PrefixKvPool.Placement> placed = pool.place(inputs);
+        List<PrefixKvPool.Placement> placed = pool.place(inputs, true);
         int[] slots = new int[b];
         int[][] tails = new int[b][];
         long[] computed = new long[b];
@@ -235,40 +235,76 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         }
         float[][] logits = model.forward(cache, slots, tails, LlamaModel.Head.LOGITS);
         forwardCalls++;
-        int[] active = new int[b];
+        // While the rows sit in one consecutive block of slots and at least half are still running, every row is fed
+        // (finished rows get a dummy token that is truncated away afterwards) so the model reads the block's KV as a
+        // view; after that only the running rows are fed (the model gathers their KV).
+        boolean block = consecutive(slots);
+        boolean[] finished = new boolean[b];
+        int[] realLength = new int[b];
+        int[] fed = new int[b];
         for (int j = 0; j < b; j++) {
-            active[j] = j;
+            fed[j] = j;
         }
-        int nActive = b;
-        while (nActive > 0) {
-            int[] nextSlots = new int[nActive];
-            int[][] nextTokens = new int[nActive][];
-            int m = 0;
-            for (int a = 0; a < nActive; a++) {
-                int j = active[a];
+        int nFed = b;
+        int[] lastToken = new int[b];
+        while (true) {
+            int running = 0;
+            for (int a = 0; a < nFed; a++) {
+                int j = fed[a];
+                if (finished[j]) {
+                    continue;
+                }
                 int tok = TokenSampler.sample(logits[a], config, rowRng[rows.get(j)]);
                 completion[j][length[j]++] = tok;
+                lastToken[j] = tok;
                 FinishReason reason = model.config().isEos(tok) ? FinishReason.EOS
                         : length[j] >= cap ? FinishReason.LENGTH : null;
                 if (reason != null) {
+                    finished[j] = true;
+                    realLength[j] = cache.length(slots[j]);
                     TokenIds ids = TokenIds.of(completion[j], 0, length[j]);
                     out[rows.get(j)] = new Generation(ids, prefixLen[j], decode(ids), reason,
                             new TokenUsage(computed[j], reused[j], length[j] - prefixLen[j]));
                     pool.touch(slots[j]);
                 } else {
-                    active[m] = j;
-                    nextSlots[m] = slots[j];
-                    nextTokens[m] = new int[] {tok};
-                    m++;
+                    running++;
                 }
             }
-            nActive = m;
-            if (nActive > 0) {
-                logits = model.forward(cache, Arrays.copyOf(nextSlots, m), Arrays.copyOf(nextTokens, m),
-                        LlamaModel.Head.LOGITS);
-                forwardCalls++;
+            if (running == 0) {
+                break;
+            }
+            if (block && 2 * running < b) {
+                block = false;
+            }
+            nFed = 0;
+            for (int j = 0; j < b; j++) {
+                if (block || !finished[j]) {
+                    fed[nFed++] = j;
+                }
+            }
+            int[] feedSlots = new int[nFed];
+            int[][] feedTokens = new int[nFed][];
+            for (int a = 0; a < nFed; a++) {
+                feedSlots[a] = slots[fed[a]];
+                feedTokens[a] = new int[] {lastToken[fed[a]]};
+            }
+            logits = model.forward(cache, feedSlots, feedTokens, LlamaModel.Head.LOGITS);
+            forwardCalls++;
+        }
+        for (int j = 0; j < b; j++) {
+            if (cache.length(slots[j]) > realLength[j]) {
+                cache.truncate(slots[j], realLength[j]);
             }
         }
+    }
+
+    private static boolean consecutive(int[] slots) {
+        for (int r = 1; r < slots.length; r++) {
+            if (slots[r] != slots[0] + r) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

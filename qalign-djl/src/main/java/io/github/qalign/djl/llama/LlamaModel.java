@@ -426,7 +426,13 @@ public final class LlamaModel implements AutoCloseable {
             NDArray idArr = m.create(ids);
             NDArray posArr = m.create(pos);
             NDIndex writeIndex = new NDIndex("{}, :, {}", m.create(writeSlot), m.create(writePos));
-            NDIndex readIndex = new NDIndex("{}, :, :{}", m.create(readSlot), lmax);
+            boolean consecutive = true;
+            for (int r = 1; r < b; r++) {
+                consecutive &= slots[r] == slots[0] + r;
+            }
+            // consecutive slots: the batch's KV is a view of the cache; otherwise it is gathered
+            NDIndex readIndex = consecutive ? new NDIndex("{}:{}, :, :{}", slots[0], slots[0] + b, lmax)
+                    : new NDIndex("{}, :, :{}", m.create(readSlot), lmax);
             NDArray maskArr = m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
                     .toType(dataType, false);
             NDArray x = embedding(idArr, m).reshape(b, n, dim);

@@ -65,6 +65,20 @@ public final class PrefixKvPool {
      * @return one placement per input, distinct slots
      */
     public List<Placement> place(List<int[]> inputs) {
+        return place(inputs, false);
+    }
+
+    /**
+     * Like {@link #place(List)}; with {@code contiguous}, tries to put input {@code i} in slot {@code base + i} of a
+     * block of consecutive slots that holds no other input's source (so a decode loop can read the block's KV as a
+     * view instead of gathering it), copying every reused prefix into the block; falls back to the ordinary placement
+     * when no such block exists.
+     *
+     * @param inputs     the batch
+     * @param contiguous whether to prefer one consecutive block of slots
+     * @return one placement per input
+     */
+    public List<Placement> place(List<int[]> inputs, boolean contiguous) {
         int n = inputs.size();
         if (n == 0 || n > maxBatch()) {
             throw new IllegalArgumentException("batch of " + n + " inputs outside [1, " + maxBatch() + "] for a pool of "
@@ -98,9 +112,16 @@ public final class PrefixKvPool {
         boolean[] claimed = new boolean[slots];
         int[] target = new int[n];
         Arrays.fill(target, -1);
+        int base = contiguous ? findBlock(n, source, reuse, isSource) : -1;
+        if (base >= 0) {
+            for (int i = 0; i < n; i++) {
+                target[i] = base + i;
+                claimed[base + i] = true;
+            }
+        }
         for (int i = 0; i < n; i++) {
             int s = source[i];
-            if (s >= 0 && reuse[i] > 0 && reuse[i] == cache.length(s) && !claimed[s]) {
+            if (target[i] < 0 && s >= 0 && reuse[i] > 0 && reuse[i] == cache.length(s) && !claimed[s]) {
                 target[i] = s;
                 claimed[s] = true;
             }
@@ -149,6 +170,39 @@ public final class PrefixKvPool {
             out.add(new Placement(t, reuse[i]));
         }
         return out;
+    }
+
+    /** Start of the stalest block of n consecutive slots containing no source (except a row's own slot), or -1. */
+    private int findBlock(int n, int[] source, int[] reuse, boolean[] isSource) {
+        int slots = cache.slots();
+        int best = -1;
+        long bestAge = Long.MAX_VALUE;
+        for (int base = 0; base + n <= slots; base++) {
+            boolean ok = true;
+            long age = 0;
+            for (int i = 0; i < n && ok; i++) {
+                int s = base + i;
+                if (isSource[s]) {
+                    // allowed only when it is row i's own source, extended in place
+                    ok = source[i] == s && reuse[i] == cache.length(s) && !sourceOfOther(s, i, source, reuse);
+                }
+                age = Math.max(age, lastUse[s]);
+            }
+            if (ok && age < bestAge) {
+                best = base;
+                bestAge = age;
+            }
+        }
+        return best;
+    }
+
+    private static boolean sourceOfOther(int s, int row, int[] source, int[] reuse) {
+        for (int j = 0; j < source.length; j++) {
+            if (j != row && source[j] == s && reuse[j] > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean better(int s, int t) {
