@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Decode throughput of the DJL Llama runtime on the embedded stories260K: single sequence and 8 / 32 sequences
+ * Decode throughput of the DJL Llama runtime on the embedded stories260K: single sequence and 8 / 32 / 64 sequences
  * batched, through the raw {@link LlamaModel#forward} loop (greedy) and through {@link LlamaLanguageModel#generate}
  * (T = 1 sampling), plus the cost of one trivial native op measured in the same run so the per-token cost can be split
  * into native-call overhead and compute. Reports wall-clock and thread-CPU rates (with
@@ -51,7 +51,7 @@ public final class DjlDecodeBench {
         System.out.printf("threads: ai.djl.pytorch.num_threads=%s, available processors=%d%n",
                 System.getProperty("ai.djl.pytorch.num_threads"), Runtime.getRuntime().availableProcessors());
         try (LlamaLanguageModel lm = LlamaLanguageModel.load(EmbeddedModels.stories260k(),
-                LlamaOptions.builder().maxBatchSize(32).build())) {
+                LlamaOptions.builder().maxBatchSize(64).build())) {
             LlamaModel model = lm.model();
             double[] op = perOpMicros(model, mx);
             System.out.printf("one native op (8x64 add in a sub-manager): %.2f us wall, %.2f us cpu%n", op[0], op[1]);
@@ -60,7 +60,7 @@ public final class DjlDecodeBench {
             System.out.println("| path | batch | tok/s wall | tok/s cpu | ms/step wall | ms/step cpu | est. overhead "
                     + "share |");
             System.out.println("|---|---|---|---|---|---|---|");
-            for (int b : new int[] {1, 8, 32}) {
+            for (int b : new int[] {1, 8, 32, 64}) {
                 double[] best = null;
                 for (int r = 0; r < repeats; r++) {
                     double[] res = rawDecode(model, b, steps, mx);
@@ -73,7 +73,7 @@ public final class DjlDecodeBench {
                         b * steps / best[0], b * steps / best[1], best[0] * 1000 / steps, best[1] * 1000 / steps,
                         100 * Math.min(1, overhead));
             }
-            for (int b : new int[] {1, 8, 32}) {
+            for (int b : new int[] {1, 8, 32, 64}) {
                 double[] best = null;
                 for (int r = 0; r < repeats; r++) {
                     double[] res = generate(lm, b, steps, mx, new SplittableRandom(r));

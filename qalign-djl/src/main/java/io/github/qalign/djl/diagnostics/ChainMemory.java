@@ -17,8 +17,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Chain-like load for memory checks: {@code batch} chains; each step truncates a chain to a random prefix of its
- * state and decodes 1-4 more tokens (one batched {@code generate} call advances every chain), while the process RSS
- * ({@code /proc/self/status VmRSS}) and the number of arrays in the model's manager are sampled.
+ * state and decodes again up to a shared cap of (longest kept prefix + 1..4) tokens (at least one new token per
+ * chain, more for chains cut shorter), one batched {@code generate} call advancing every chain, while the process
+ * RSS ({@code /proc/self/status VmRSS}) and the number of arrays in the model's manager are sampled.
  */
 public final class ChainMemory {
 
