@@ -176,6 +176,31 @@ class LlamaLanguageModelTest {
     }
 
     @Test
+    void rewardModelWithItsOwnCodecRendersPromptAndCompletionText() {
+        LlamaConfig rc = TinyWeights.config(LlamaConfig.SEQUENCE_CLASSIFICATION, 23, 32, 40, 2, 4, 2, 128, null,
+                false);
+        TinyWeights w = new TinyWeights(rc, 32);
+        ReferenceLlama ref = new ReferenceLlama(w);
+        CharCodec codec = new CharCodec(23);
+        try (LlamaRewardModel rm = new LlamaRewardModel(LlamaModelTest.model(w), codec,
+                LlamaOptions.builder().maxBatchSize(4).build(), true)) {
+            Prompt p = lm.prompt("question");
+            // the policy ids are ignored: the RM re-encodes prompt text + completion text with its own codec
+            RewardRequest a = new RewardRequest(p, TokenIds.of(9, 9), "an answer text");
+            RewardRequest b = new RewardRequest(p, TokenIds.of(4), "an answer that differs");
+            List<Reward> rs = List.of(rm.score(a), rm.score(b));
+            assertThat(rm.inputIds(a)).containsExactly(codec.encodeExchange("question", "an answer text"));
+            assertThat(Math.abs(rs.get(0).value() - ref.score(codec.encodeExchange("question", "an answer text"))[0]))
+                    .isLessThan(1e-4);
+            assertThat(Math.abs(rs.get(1).value()
+                    - ref.score(codec.encodeExchange("question", "an answer that differs"))[0])).isLessThan(1e-4);
+            // the second (scored after the first) shares "question|an answer " with it: only the rest is computed
+            int shared = "question|an answer ".length() + 1;
+            assertThat(rs.get(1).usage().reusedInputTokens()).isEqualTo(shared);
+        }
+    }
+
+    @Test
     void rewardModelCachedScoresEqualFullRecomputeWithReuse() {
         LlamaConfig rc = TinyWeights.config(LlamaConfig.SEQUENCE_CLASSIFICATION, 23, 32, 40, 2, 4, 2, 128, null,
                 false);

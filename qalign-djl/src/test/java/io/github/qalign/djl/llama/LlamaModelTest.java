@@ -231,6 +231,29 @@ class LlamaModelTest {
     }
 
     @Test
+    void float16ModelTracksFloat32() {
+        LlamaConfig c = configs().get(0);
+        TinyWeights w = new TinyWeights(c, 4);
+        ReferenceLlama ref = new ReferenceLlama(w);
+        int[] ids = randomIds(new SplittableRandom(8), 12, c.vocabSize());
+        double[][] expected = ref.logits(ids);
+        try (NDManager m = DjlRuntime.engine().newBaseManager();
+             LlamaModel half = LlamaModel.create(c, w.arrays(m), null, DataType.FLOAT16);
+             KvCache cache = half.newCache(1, 16)) {
+            assertThat(half.dataType()).isEqualTo(DataType.FLOAT16);
+            float[][] out = half.forward(cache, new int[] {0}, new int[][] {java.util.Arrays.copyOf(ids, 6)},
+                    LlamaModel.Head.LOGITS);
+            double worst = maxDiff(expected[5], out[0]);
+            for (int t = 6; t < ids.length; t++) {
+                out = half.forward(cache, new int[] {0}, new int[][] {{ids[t]}}, LlamaModel.Head.LOGITS);
+                worst = Math.max(worst, maxDiff(expected[t], out[0]));
+            }
+            System.out.printf("fp16 vs double reference: max |logit diff| = %.3g%n", worst);
+            assertThat(worst).isLessThan(5e-2).isGreaterThan(0);
+        }
+    }
+
+    @Test
     void gradientsFlowThroughForwardHidden() {
         LlamaConfig c = TinyWeights.config(LlamaConfig.SEQUENCE_CLASSIFICATION, 33, 32, 40, 2, 4, 2, 64, null,
                 false);
