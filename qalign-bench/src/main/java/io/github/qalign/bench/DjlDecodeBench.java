@@ -56,6 +56,19 @@ public final class DjlDecodeBench {
             double[] op = perOpMicros(model, mx);
             System.out.printf("one native op (8x64 add in a sub-manager): %.2f us wall, %.2f us cpu%n", op[0], op[1]);
             System.out.printf("native calls per decode step (counted): %d%n", NATIVE_CALLS_PER_STEP);
+            ScalarLlamaBaseline scalar = new ScalarLlamaBaseline(EmbeddedModels.stories260k());
+            double[] bestScalar = null;
+            for (int r = 0; r < repeats + 2; r++) {
+                long w0 = System.nanoTime();
+                long c0 = mx.getCurrentThreadCpuTime();
+                scalar.greedy(steps);
+                double[] res = {(System.nanoTime() - w0) / 1e9, (mx.getCurrentThreadCpuTime() - c0) / 1e9};
+                if (bestScalar == null || res[0] < bestScalar[0]) {
+                    bestScalar = res;
+                }
+            }
+            System.out.printf("run.c-style scalar Java baseline (1 thread, batch 1): %.0f tok/s wall, %.0f tok/s cpu%n",
+                    steps / bestScalar[0], steps / bestScalar[1]);
             System.out.println();
             System.out.println("| path | batch | tok/s wall | tok/s cpu | ms/step wall | ms/step cpu | est. overhead "
                     + "share |");
