@@ -65,6 +65,15 @@ class LlamaLanguageModelTest {
             assertThat(a.get(i).completion().startsWith(reqs.get(i).prefix())).isTrue();
             assertThat(a.get(i).prefixLength()).isEqualTo(reqs.get(i).prefix().length());
         }
+        // chunked into batches of 2 (and a smaller KV pool) by another instance over the same weights: same tokens
+        try (LlamaLanguageModel small = new LlamaLanguageModel(LlamaModelTest.model(new TinyWeights(CONFIG, 21)),
+                new CharCodec(23), LlamaOptions.builder().maxBatchSize(2).cacheSlots(5).build(), true)) {
+            assertThat(small.maxBatch()).isEqualTo(2);
+            List<Generation> e = small.generate(reqs, cap(30), new SplittableRandom(42));
+            for (int i = 0; i < reqs.size(); i++) {
+                assertThat(e.get(i).completion()).isEqualTo(a.get(i).completion());
+            }
+        }
         // a different seed gives different samples somewhere
         List<Generation> d = lm.generate(reqs, cap(30), new SplittableRandom(43));
         assertThat(d.stream().map(Generation::completion).toList())
