@@ -23,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,15 +151,14 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new CheckpointException(file, "safetensors header is not a JSON object");
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String name = e.getKey();
             JsonNode node = e.getValue();
             if ("__metadata__".equals(name)) {
                 if (!node.isObject()) {
                     throw new CheckpointException(file, "__metadata__ is not a JSON object");
                 }
-                node.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                node.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(name, parseEntry(file, name, node, dataSize));
@@ -432,9 +430,20 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             case "BF16" -> {
                 if (target == DataType.FLOAT32) {
-                    for (int i = 0; i < n; i++) {
-                        dst.putInt((src.getShort() & 0xFFFF) << 16);
+                    java.nio.ShortBuffer in = src.asShortBuffer();
+                    java.nio.IntBuffer out = dst.asIntBuffer();
+                    short[] a = new short[Math.min(n, 1 << 16)];
+                    int[] b = new int[a.length];
+                    for (int done = 0; done < n; ) {
+                        int k = Math.min(a.length, n - done);
+                        in.get(a, 0, k);
+                        for (int i = 0; i < k; i++) {
+                            b[i] = (a[i] & 0xFFFF) << 16;
+                        }
+                        out.put(b, 0, k);
+                        done += k;
                     }
+                    dst.position(n * 4);
                 } else {
                     for (int i = 0; i < n; i++) {
                         dst.putShort(HalfFloats.floatToF16(HalfFloats.bf16ToFloat(src.getShort())));

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,8 +72,7 @@ public final class HfTokenizer implements AutoCloseable {
         }
         JsonNode v = model.get("vocab");
         if (v != null && v.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
                 vocab.put(e.getKey(), e.getValue().asInt());
             }
         } else if (v != null && v.isArray()) {
