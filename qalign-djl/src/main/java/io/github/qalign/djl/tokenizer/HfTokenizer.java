@@ -143,7 +143,7 @@ public final class HfTokenizer implements AutoCloseable {
     }
 
     /**
-     * Encodes text.
+     * Encodes text. An unpaired UTF-16 surrogate (not representable in UTF-8) is encoded as one U+FFFD.
      *
      * @param text             the text
      * @param addSpecialTokens whether to add the post-processor's special tokens (BOS for Llama)
@@ -151,13 +151,42 @@ public final class HfTokenizer implements AutoCloseable {
      */
     public int[] encode(String text, boolean addSpecialTokens) {
         Objects.requireNonNull(text, "text");
-        Encoding enc = tokenizer.encode(text, addSpecialTokens, false);
+        Encoding enc = tokenizer.encode(wellFormed(text), addSpecialTokens, false);
         long[] ids = enc.getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    /** Replaces unpaired surrogates by U+FFFD (the JNI transfer would otherwise turn each into three). */
+    static String wellFormed(String text) {
+        int n = text.length();
+        StringBuilder sb = null;
+        for (int i = 0; i < n; i++) {
+            char ch = text.charAt(i);
+            boolean lone;
+            if (Character.isHighSurrogate(ch)) {
+                lone = i + 1 >= n || !Character.isLowSurrogate(text.charAt(i + 1));
+                if (!lone) {
+                    if (sb != null) {
+                        sb.append(ch).append(text.charAt(i + 1));
+                    }
+                    i++;
+                    continue;
+                }
+            } else {
+                lone = Character.isLowSurrogate(ch);
+            }
+            if (lone && sb == null) {
+                sb = new StringBuilder(n).append(text, 0, i);
+            }
+            if (sb != null) {
+                sb.append(lone ? '\uFFFD' : ch);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     /**

@@ -82,6 +82,17 @@ class HfTokenizerTest {
     }
 
     @Test
+    void nulAndUnpairedSurrogatesDoNotBreakEncoding() {
+        // llama2.c (C strings) would stop at NUL; here it is byte-fallback token <0x00>
+        assertThat(tok.encode("a\u0000b", false)).containsExactly(261, 3, 430);
+        assertThat(tok.decode(tok.encode("a\u0000b", true), true)).isEqualTo("a\u0000b");
+        assertThat(tok.encode("x\uD800y", false)).containsExactly(tok.encode("x\uFFFDy", false));
+        assertThat(tok.encode("\uDC00\uD83D", false)).containsExactly(tok.encode("\uFFFD\uFFFD", false));
+        assertThat(HfTokenizer.wellFormed("ok 😀 \uD800")).isEqualTo("ok 😀 \uFFFD");
+        assertThat(HfTokenizer.wellFormed("plain")).isSameAs("plain");
+    }
+
+    @Test
     void byteFallbackDecodingOfSplitMultibyteCharacters() {
         int[] ids = tok.encode("中", false);
         assertThat(ids).containsExactly(410, 0xE4 + 3, 0xB8 + 3, 0xAD + 3);
