@@ -279,6 +279,24 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void scalarAndEmptyTensorsLoad() {
+        Path f = tmp.resolve("z.safetensors");
+        new SafetensorsWriter().add("empty", new float[0], 0, 4).add("scalar", new float[] {5f})
+                .add("emptyBf16", "BF16", new float[0], 3, 0).write(f);
+        try (SafetensorsFile st = SafetensorsFile.open(f)) {
+            for (DataType t : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
+                try (NDArray e = st.load("empty", manager, t); NDArray s = st.load("scalar", manager, t);
+                     NDArray b = st.load("emptyBf16", manager, t)) {
+                    assertThat(e.getShape()).isEqualTo(new Shape(0, 4));
+                    assertThat(b.getShape()).isEqualTo(new Shape(3, 0));
+                    assertThat(s.getShape()).isEqualTo(new Shape());
+                    assertThat(s.toType(DataType.FLOAT32, false).getFloat()).isEqualTo(5f);
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsTargetTypesOtherThanFloat32AndFloat16() {
         Path f = tmp.resolve("t.safetensors");
         new SafetensorsWriter().add("a", new float[] {1}, 1).write(f);
