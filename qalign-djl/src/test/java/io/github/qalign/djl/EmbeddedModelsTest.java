@@ -5,6 +5,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,6 +58,59 @@ class EmbeddedModelsTest {
             }
             try (HfCheckpoint ck = HfCheckpoint.open(a)) {
                 assertThat(ck.tensorNames()).hasSize(1 + 9 * 5 + 1);
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(EmbeddedModels.CACHE_PROPERTY);
+            } else {
+                System.setProperty(EmbeddedModels.CACHE_PROPERTY, old);
+            }
+        }
+    }
+
+    /**
+     * Runs EmbeddedModels from a real jar (class + resources, in an isolated class loader): the model is extracted
+     * to the cache directory, byte-identical, and a second class loader reuses the same directory.
+     */
+    @Test
+    void fromAJarTheModelIsExtractedAtomicallyAndReused(@TempDir Path tmp) throws Exception {
+        Path src = EmbeddedModels.stories260k();
+        Path jar = tmp.resolve("models.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            String cls = "io/github/qalign/djl/EmbeddedModels.class";
+            out.putNextEntry(new JarEntry(cls));
+            try (var in = EmbeddedModels.class.getResourceAsStream("/" + cls)) {
+                in.transferTo(out);
+            }
+            for (String f : FILES) {
+                out.putNextEntry(new JarEntry("io/github/qalign/djl/models/stories260k/" + f));
+                Files.copy(src.resolve(f), (OutputStream) out);
+            }
+        }
+        Path cache = tmp.resolve("cache");
+        String old = System.getProperty(EmbeddedModels.CACHE_PROPERTY);
+        System.setProperty(EmbeddedModels.CACHE_PROPERTY, cache.toString());
+        try {
+            Path first = null;
+            for (int round = 0; round < 2; round++) {
+                try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+                        ClassLoader.getPlatformClassLoader())) {
+                    Class<?> c = loader.loadClass("io.github.qalign.djl.EmbeddedModels");
+                    assertThat(c).isNotSameAs(EmbeddedModels.class);
+                    Method m = c.getMethod("stories260k");
+                    Path dir = (Path) m.invoke(null);
+                    assertThat(dir).startsWith(cache);
+                    if (first == null) {
+                        first = dir;
+                    }
+                    assertThat(dir).isEqualTo(first);
+                    for (String f : FILES) {
+                        assertThat(Files.readAllBytes(dir.resolve(f))).as(f).isEqualTo(Files.readAllBytes(src.resolve(f)));
+                    }
+                }
+            }
+            try (Stream<Path> s = Files.list(first.getParent())) {
+                assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("stories260k");
             }
         } finally {
             if (old == null) {
