@@ -143,6 +143,29 @@ class Llama2cTokenizerAgreementTest {
         }
     }
 
+    /** Every concatenation of up to three such parts (22,000+ strings), exhaustively. */
+    @Test
+    void allShortConcatenationsOfMultiSplitPartsAgree() {
+        String[] parts = {" ", "h", "e", "r", "he", "er", " h", " he", "t", " t", "th", "v", "ve", "o", "n", "ou",
+            "ut", "k", "ke", "d", "en", "nd", "nt", "s", "st", "a", "ad", "ha"};
+        int n = 0;
+        for (String a : parts) {
+            for (String b : parts) {
+                for (String c : parts) {
+                    for (String text : new String[] {a + b + c, a + b}) {
+                        if (text.length() == (a + b).length() && !c.equals(parts[0])) {
+                            continue;
+                        }
+                        assertThat(hf.encode(text, false)).as("'%s'", text)
+                                .containsExactly(reference.encode(text, false, false));
+                        n++;
+                    }
+                }
+            }
+        }
+        assertThat(n).isEqualTo(parts.length * parts.length * (parts.length + 1));
+    }
+
     @Test
     void randomStringsAgree() {
         SplittableRandom r = new SplittableRandom(20261127L);
