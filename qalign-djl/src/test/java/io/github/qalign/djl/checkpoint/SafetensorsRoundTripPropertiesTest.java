@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exact; BF16 and F16 values come back representable in their format and within half a unit in the last place of
  * the original (i.e. correctly rounded to nearest), identical through {@code readFloats} and {@code load}.
  */
-class SafetensorsRoundTripProperties {
+class SafetensorsRoundTripPropertiesTest {
 
     private static NDManager manager;
 
