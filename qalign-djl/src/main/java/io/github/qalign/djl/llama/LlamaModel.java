@@ -12,11 +12,9 @@ import ai.djl.ndarray.types.SparseFormat;
 import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.LlamaConfig;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -631,27 +629,5 @@ public final class LlamaModel implements AutoCloseable {
             closed = true;
             manager.close();
         }
-    }
-
-    /** Names of every tensor this configuration needs (HF names, unfused). */
-    public static List<String> requiredTensorNames(LlamaConfig config) {
-        List<String> names = new ArrayList<>();
-        names.add("model.embed_tokens.weight");
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            for (String s : new String[] {"input_layernorm.weight", "self_attn.q_proj.weight",
-                    "self_attn.k_proj.weight", "self_attn.v_proj.weight", "self_attn.o_proj.weight",
-                    "post_attention_layernorm.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
-                    "mlp.down_proj.weight"}) {
-                names.add(p + s);
-            }
-        }
-        names.add("model.norm.weight");
-        if (config.isSequenceClassification()) {
-            names.add("score.weight");
-        } else if (!config.tieWordEmbeddings()) {
-            names.add("lm_head.weight");
-        }
-        return names;
     }
 }

@@ -10,9 +10,14 @@ import ai.djl.ndarray.types.DataType;
  * @param dataType      {@code FLOAT32} (default; CPU) or {@code FLOAT16} (GPU)
  * @param maxBatchSize  rows per batched forward pass (default 32)
  * @param cacheSlots    KV slots in the prefix pool; 0 = {@code 2 * maxBatchSize + 2}; at least 2
- * @param maxCacheBytes memory budget for the KV pool in bytes (0 = unlimited); lowers the slot count (and with it the
- *                      batch size) to fit
- * @param contextLength positions per KV slot (prompt + completion limit); 0 = {@code max_position_embeddings}
+ * @param maxCacheBytes memory budget for the KV pool in bytes (default 4 GiB; 0 = unlimited); lowers the slot count
+ *                      (and with it the batch size) to fit
+ * @param contextLength positions per KV slot (prompt + completion limit); 0 = {@code min(max_position_embeddings,
+ *                      4096)}
+ *
+ * <p>Threads are an engine-wide setting read when DJL's PyTorch engine starts: {@code -Dai.djl.pytorch.num_threads}
+ * (1 is best for tiny models and on a busy machine; 2+ pays off for large batches or large models) and
+ * {@code -Dai.djl.pytorch.num_interop_threads=1}.
  */
 public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, int cacheSlots, long maxCacheBytes,
                            int contextLength) {
@@ -38,7 +43,13 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         }
     }
 
-    /** Engine default device, fp32, batch 32, automatic slots, no byte budget, full context. */
+    /** Default context cap when {@code contextLength} is 0. */
+    public static final int DEFAULT_CONTEXT_CAP = 4096;
+
+    /** Default KV pool budget (4 GiB). */
+    public static final long DEFAULT_MAX_CACHE_BYTES = 4L << 30;
+
+    /** Engine default device, fp32, batch 32, automatic slots, 4 GiB KV budget, context up to 4096. */
     public static LlamaOptions defaults() {
         return builder().build();
     }
@@ -49,7 +60,7 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
     }
 
     int resolvedContext(int maxPositions) {
-        return contextLength == 0 ? maxPositions : Math.min(contextLength, maxPositions);
+        return contextLength == 0 ? Math.min(DEFAULT_CONTEXT_CAP, maxPositions) : Math.min(contextLength, maxPositions);
     }
 
     int resolvedSlots(long bytesPerSlot) {
@@ -71,7 +82,7 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         private DataType dataType = DataType.FLOAT32;
         private int maxBatchSize = 32;
         private int cacheSlots;
-        private long maxCacheBytes;
+        private long maxCacheBytes = DEFAULT_MAX_CACHE_BYTES;
         private int contextLength;
 
         private Builder() {
@@ -101,13 +112,13 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
             return this;
         }
 
-        /** KV pool byte budget (0 = none). */
+        /** KV pool byte budget (default 4 GiB; 0 = none). */
         public Builder maxCacheBytes(long bytes) {
             this.maxCacheBytes = bytes;
             return this;
         }
 
-        /** Positions per slot (0 = the model's context). */
+        /** Positions per slot (0 = the model's context, capped at {@value LlamaOptions#DEFAULT_CONTEXT_CAP}). */
         public Builder contextLength(int n) {
             this.contextLength = n;
             return this;
