@@ -36,7 +36,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Prefix reuse: the {@link PrefixKvPool} finds, per request, the cached slot sharing the longest prefix with
  * prompt+prefix (the prompt across best-of-n samples; {@code y[0:i]} of a QAlign chain's state across proposals) and
- * computes only the rest. {@link Generation#usage()} reports computed vs. reused input tokens and generated tokens.
+ * computes only the rest; prefixes shared by several requests of one call but not cached yet are computed once
+ * first ({@link PrefixKvPool#prefillSharedPrefixes}). {@link Generation#usage()} reports computed vs. reused input tokens and generated tokens.
  *
  * <p>Not thread-safe for concurrent calls (methods are synchronized).
  */
@@ -219,7 +220,9 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             completion[j] = Arrays.copyOf(r.prefix().toArray(), cap);
             length[j] = prefixLen[j];
         }
-        long[] prepass = sharedPromptPrepass(requests, rows);
+        long before = pool.prefillCalls();
+        long[] prepass = pool.prefillSharedPrefixes(model, inputs);
+        forwardCalls += pool.prefillCalls() - before;
         List<PrefixKvPool.Placement> placed = pool.place(inputs, true);
         int[] slots = new int[b];
         int[][] tails = new int[b][];
@@ -305,53 +308,6 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             }
         }
         return true;
-    }
-
-    /**
-     * When several rows of a chunk share a prompt that is not cached yet (best-of-n, fresh chains), computes that
-     * prompt once (all but its last token, which every row recomputes for its own logits) so the rows copy it instead
-     * of each computing it. Returns, per row, the prepass tokens attributed to it (all to the first row of a prompt).
-     */
-    private long[] sharedPromptPrepass(List<GenerationRequest> requests, List<Integer> rows) {
-        long[] attributed = new long[rows.size()];
-        java.util.Map<TokenIds, List<Integer>> byPrompt = new java.util.LinkedHashMap<>();
-        for (int j = 0; j < rows.size(); j++) {
-            byPrompt.computeIfAbsent(requests.get(rows.get(j)).prompt().ids(), k -> new ArrayList<>()).add(j);
-        }
-        List<int[]> pre = new ArrayList<>();
-        List<Integer> firstRow = new ArrayList<>();
-        for (var e : byPrompt.entrySet()) {
-            int[] ids = e.getKey().toArray();
-            if (e.getValue().size() < 2 || ids.length < 2) {
-                continue;
-            }
-            int[] head = Arrays.copyOf(ids, ids.length - 1);
-            int best = 0;
-            for (int s = 0; s < cache.slots(); s++) {
-                best = Math.max(best, cache.commonPrefix(s, head));
-            }
-            if (best < head.length) {
-                pre.add(head);
-                firstRow.add(e.getValue().get(0));
-            }
-        }
-        if (pre.isEmpty()) {
-            return attributed;
-        }
-        for (int from = 0; from < pre.size(); from += maxBatch) {
-            List<int[]> chunk = pre.subList(from, Math.min(pre.size(), from + maxBatch));
-            List<PrefixKvPool.Placement> placed = pool.place(chunk);
-            int[] slots = new int[chunk.size()];
-            int[][] tails = new int[chunk.size()][];
-            for (int i = 0; i < chunk.size(); i++) {
-                slots[i] = placed.get(i).slot();
-                tails[i] = Arrays.copyOfRange(chunk.get(i), placed.get(i).reused(), chunk.get(i).length);
-                attributed[firstRow.get(from + i)] = tails[i].length;
-            }
-            model.forward(cache, slots, tails, LlamaModel.Head.HIDDEN);
-            forwardCalls++;
-        }
-        return attributed;
     }
 
     /** Frees the KV pool (and the model if owned). */

@@ -30,7 +30,8 @@ import java.util.Objects;
  *   <li>without one ({@code codec == null}, only when the RM shares the policy's tokenizer and prompt format): the
  *       policy ids directly, {@code prompt.ids ++ completion}.</li>
  * </ul>
- * Consecutive QAlign candidates share {@code y[0:i]}, so the same {@link PrefixKvPool} reuse applies; usage (computed
+ * Consecutive QAlign candidates share {@code y[0:i]}, so the same {@link PrefixKvPool} reuse applies (and prefixes shared
+ * within one call, e.g. the prompt of best-of-n candidates, are computed once); usage (computed
  * vs reused input tokens) is reported in each {@link Reward#usage()}. Scoring is deterministic.
  */
 public final class LlamaRewardModel implements RewardModel, AutoCloseable {
@@ -137,6 +138,7 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
         for (int from = 0; from < inputs.size(); from += maxBatch) {
             int to = Math.min(inputs.size(), from + maxBatch);
             List<int[]> chunk = inputs.subList(from, to);
+            long[] prepass = pool.prefillSharedPrefixes(model, chunk);
             List<PrefixKvPool.Placement> placed = pool.place(chunk);
             int[] slots = new int[chunk.size()];
             int[][] tails = new int[chunk.size()][];
@@ -152,7 +154,7 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
                             + (from + j));
                 }
                 int reused = placed.get(j).reused();
-                TokenUsage u = new TokenUsage(chunk.get(j).length - reused, reused, 0);
+                TokenUsage u = new TokenUsage(chunk.get(j).length - reused + prepass[j], reused - prepass[j], 0);
                 out[from + j] = new Reward(v, u);
                 total = total.plus(u);
             }

@@ -34,6 +34,7 @@ public final class PrefixKvPool {
     private long clock;
     private long reusedTokens;
     private long computedTokens;
+    private long prefillCalls;
 
     /**
      * A pool over a cache (the pool assumes it is the only user of the cache's slots).
@@ -212,6 +213,118 @@ public final class PrefixKvPool {
             return emptyS;
         }
         return lastUse[s] < lastUse[t];
+    }
+
+    /**
+     * Prefixes that at least two inputs of a batch share beyond what the cache already holds for them (the maximal
+     * ones: a shared prefix that is itself a prefix of another returned one is left out). Computing these first, once
+     * each, lets {@link #place} serve the inputs from them instead of computing the shared part once per input (the
+     * prompt of best-of-n samples, the common prompt and completion prefix of reward requests).
+     *
+     * @param inputs the batch
+     * @return prefixes to compute first (each at most one token shorter than every input that shares it)
+     */
+    public List<int[]> uncachedSharedPrefixes(List<int[]> inputs) {
+        int n = inputs.size();
+        List<int[]> found = new ArrayList<>();
+        if (n < 2) {
+            return found;
+        }
+        int[] cached = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] in = inputs.get(i);
+            int best = 0;
+            for (int s = 0; s < cache.slots(); s++) {
+                best = Math.max(best, cache.commonPrefix(s, in));
+            }
+            cached[i] = Math.min(best, in.length - 1);
+        }
+        for (int i = 0; i < n; i++) {
+            int[] a = inputs.get(i);
+            int shared = 0;
+            for (int j = 0; j < n; j++) {
+                if (j == i) {
+                    continue;
+                }
+                int[] b = inputs.get(j);
+                int m = Math.min(a.length, b.length) - 1;
+                int k = 0;
+                while (k < m && a[k] == b[k]) {
+                    k++;
+                }
+                shared = Math.max(shared, k);
+            }
+            if (shared > cached[i]) {
+                found.add(Arrays.copyOf(a, shared));
+            }
+        }
+        // keep maximal, distinct prefixes
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+            int[] p = found.get(i);
+            boolean dominated = false;
+            for (int j = 0; j < found.size() && !dominated; j++) {
+                int[] q = found.get(j);
+                if (j != i && isPrefix(p, q) && (q.length > p.length || j < i)) {
+                    dominated = true;
+                }
+            }
+            if (!dominated) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    static boolean isPrefix(int[] p, int[] of) {
+        if (p.length > of.length) {
+            return false;
+        }
+        for (int k = 0; k < p.length; k++) {
+            if (p[k] != of[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Computes the batch's {@link #uncachedSharedPrefixes} with {@code model} (in chunks of {@link #maxBatch()}) and
+     * returns, per input, the prefix tokens computed on its behalf (all of a prefix's tokens are attributed to the
+     * first input that starts with it), so that callers can report them as computed rather than reused.
+     *
+     * @param model  the model owning the cache
+     * @param inputs the batch
+     * @return per input, tokens computed for it by this prepass
+     */
+    public long[] prefillSharedPrefixes(LlamaModel model, List<int[]> inputs) {
+        long[] attributed = new long[inputs.size()];
+        List<int[]> pre = uncachedSharedPrefixes(inputs);
+        for (int from = 0; from < pre.size(); from += maxBatch()) {
+            List<int[]> chunk = pre.subList(from, Math.min(pre.size(), from + maxBatch()));
+            List<Placement> placed = place(chunk);
+            int[] slots = new int[chunk.size()];
+            int[][] tails = new int[chunk.size()][];
+            for (int i = 0; i < chunk.size(); i++) {
+                int[] p = chunk.get(i);
+                slots[i] = placed.get(i).slot();
+                tails[i] = Arrays.copyOfRange(p, placed.get(i).reused(), p.length);
+                for (int r = 0; r < inputs.size(); r++) {
+                    if (isPrefix(p, inputs.get(r))) {
+                        attributed[r] += tails[i].length;
+                        break;
+                    }
+                }
+            }
+            model.forward(cache, slots, tails, LlamaModel.Head.HIDDEN);
+            prefillCalls++;
+        }
+        return attributed;
+    }
+
+    /** Forward passes run by {@link #prefillSharedPrefixes}. */
+    public long prefillCalls() {
+        return prefillCalls;
     }
 
     /** Marks a slot as used now (e.g. after decoding into it). */

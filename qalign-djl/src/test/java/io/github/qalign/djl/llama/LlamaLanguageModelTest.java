@@ -238,6 +238,24 @@ class LlamaLanguageModelTest {
                 assertThat(u.computedInputTokens() + u.reusedInputTokens()).isEqualTo(ids.length);
                 assertThat(second.get(j).usage().computedInputTokens()).isEqualTo(1);
             }
+            // one call with candidates sharing the prompt and y[0:3]: the shared part is computed once
+            try (LlamaRewardModel fresh = new LlamaRewardModel(LlamaModelTest.model(new TinyWeights(rc, 31)), null,
+                    LlamaOptions.builder().maxBatchSize(4).build(), true)) {
+                List<RewardRequest> batch = new ArrayList<>();
+                for (int k = 0; k < 4; k++) {
+                    batch.add(new RewardRequest(p, TokenIds.of(5, 6, 7, 10 + k, 3 + k), ""));
+                }
+                List<Reward> rs = fresh.score(batch);
+                long computedTotal = rs.stream().mapToLong(x -> x.usage().computedInputTokens()).sum();
+                int shared = p.ids().length() + 3;
+                assertThat(computedTotal).isEqualTo(shared + 4L * 2);
+                for (int j = 0; j < 4; j++) {
+                    double expected = ref.score(p.ids().concat(batch.get(j).completion()).toArray())[0];
+                    assertThat(Math.abs(rs.get(j).value() - expected)).isLessThan(1e-4);
+                    assertThat(rs.get(j).usage().computedInputTokens() + rs.get(j).usage().reusedInputTokens())
+                            .isEqualTo(shared + 2);
+                }
+            }
             // a candidate sharing y[0:6] with a scored one only computes the new suffix
             int[] cand = java.util.Arrays.copyOf(y, 9);
             cand[6] = 20;
