@@ -279,6 +279,10 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             if (block && 2 * running < b) {
                 block = false;
             }
+            for (int j = 0; j < b && block; j++) {
+                // a finished row rides along only while its slot has room for the dummy token
+                block = !finished[j] || cache.length(slots[j]) < cache.maxLength();
+            }
             nFed = 0;
             for (int j = 0; j < b; j++) {
                 if (block || !finished[j]) {

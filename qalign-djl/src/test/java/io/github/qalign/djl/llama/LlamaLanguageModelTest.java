@@ -113,6 +113,25 @@ class LlamaLanguageModelTest {
     }
 
     @Test
+    void rowsOfOneBatchWithVeryDifferentPrefixesFitATightContext() {
+        // prompt + cap == context: a row that stops early must not overflow its slot while others keep decoding
+        Prompt p = lm.prompt("x".repeat(60));
+        int cap = 128 - p.ids().length();
+        int[] longPrefix = new int[cap - 1];
+        java.util.Arrays.fill(longPrefix, 5);
+        List<GenerationRequest> reqs = List.of(new GenerationRequest(p, TokenIds.of(longPrefix)),
+                GenerationRequest.fresh(p), GenerationRequest.fresh(p));
+        SplittableRandom rng = new SplittableRandom(8);
+        for (int round = 0; round < 3; round++) {
+            List<Generation> gs = lm.generate(reqs, cap(cap), rng);
+            assertThat(gs.get(0).completion().length()).isEqualTo(cap);
+            for (Generation g : gs) {
+                assertThat(g.completion().length()).isLessThanOrEqualTo(cap);
+            }
+        }
+    }
+
+    @Test
     void tooLongForTheContextIsAClearError() {
         Prompt p = lm.prompt("x".repeat(100));
         assertThatThrownBy(() -> lm.generate(List.of(GenerationRequest.fresh(p)), cap(40), new SplittableRandom(1)))
