@@ -65,6 +65,10 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         this.model = Objects.requireNonNull(model, "model");
         this.codec = Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(options, "options");
+        if (!model.hasLmHead()) {
+            throw new IllegalArgumentException("a language model needs an LM head; " + model.config().architecture()
+                    + " checkpoint has none (load reward models with LlamaRewardModel)");
+        }
         this.contextLength = options.resolvedContext(model.config().maxPositionEmbeddings());
         int slots = options.resolvedSlots(model.bytesPerSlot(contextLength));
         this.cache = model.newCache(slots, contextLength);

@@ -310,6 +310,16 @@ public final class LlamaModel implements AutoCloseable {
         return parameters;
     }
 
+    /** Whether the model has a language-model head (untied {@code lm_head.weight} or tied embeddings). */
+    public boolean hasLmHead() {
+        return lmHead != null;
+    }
+
+    /** Whether the model has a sequence-classification {@code score} head. */
+    public boolean hasScoreHead() {
+        return score != null;
+    }
+
     /** Number of parameters (the tied LM head counted once). */
     public long parameterCount() {
         return parameterCount;

@@ -56,7 +56,7 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
     public LlamaRewardModel(LlamaModel model, ChatCodec codec, LlamaOptions options, boolean ownsModel) {
         this.model = Objects.requireNonNull(model, "model");
         Objects.requireNonNull(options, "options");
-        if (!model.parameters().containsKey("score.weight")) {
+        if (!model.hasScoreHead()) {
             throw new IllegalArgumentException("reward model needs a score head (score.weight); architecture is "
                     + model.config().architecture());
         }

@@ -32,6 +32,19 @@ class LlamaOptionsTest {
     }
 
     @Test
+    void adaptersRejectModelsWithoutTheirHead() {
+        LlamaConfig rc = TinyWeights.config(LlamaConfig.SEQUENCE_CLASSIFICATION, 23, 32, 48, 2, 4, 2, 64, null, false);
+        LlamaConfig lc = TinyWeights.config(LlamaConfig.CAUSAL_LM, 23, 32, 48, 2, 4, 2, 64, null, true);
+        try (LlamaModel rm = LlamaModelTest.model(new TinyWeights(rc, 1));
+             LlamaModel lm = LlamaModelTest.model(new TinyWeights(lc, 1))) {
+            assertThatThrownBy(() -> new LlamaLanguageModel(rm, new CharCodec(23), LlamaOptions.defaults(), false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LM head");
+            assertThatThrownBy(() -> new LlamaRewardModel(lm, null, LlamaOptions.defaults(), false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("score head");
+        }
+    }
+
+    @Test
     void languageModelHonoursTheBudget() {
         LlamaConfig c = TinyWeights.config(LlamaConfig.CAUSAL_LM, 23, 32, 48, 2, 4, 2, 128, null, false);
         try (LlamaModel model = LlamaModelTest.model(new TinyWeights(c, 1))) {
