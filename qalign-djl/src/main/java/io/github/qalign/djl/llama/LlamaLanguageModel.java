@@ -1,5 +1,9 @@
 package io.github.qalign.djl.llama;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.github.qalign.djl.DjlRuntime;
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.model.FinishReason;
 import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
@@ -8,11 +12,6 @@ import io.github.qalign.model.Prompt;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.TokenIds;
 import io.github.qalign.model.TokenUsage;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.github.qalign.djl.DjlRuntime;
-import io.github.qalign.djl.checkpoint.HfCheckpoint;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

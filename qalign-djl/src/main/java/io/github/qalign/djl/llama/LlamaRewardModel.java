@@ -1,21 +1,16 @@
 package io.github.qalign.djl.llama;
 
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.model.ModelException;
 import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.TokenUsage;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.github.qalign.djl.DjlRuntime;
-import io.github.qalign.djl.checkpoint.HfCheckpoint;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
