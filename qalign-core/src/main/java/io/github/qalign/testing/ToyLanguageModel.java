@@ -46,6 +46,7 @@ public final class ToyLanguageModel implements LanguageModel {
     private final double eosBias;
     private final long parameterCount;
     private final Map<Long, double[]> logitCache = new ConcurrentHashMap<>();
+    private final Map<SamplingConfig, Map<Long, double[]>> probabilityCache = new ConcurrentHashMap<>();
     private final AtomicLong generateCalls = new AtomicLong();
     private final AtomicLong generateRequests = new AtomicLong();
     private final AtomicLong generatedTokens = new AtomicLong();
@@ -167,7 +168,7 @@ public final class ToyLanguageModel implements LanguageModel {
         Objects.requireNonNull(config, "config");
         checkPrefix(prefix, Integer.MAX_VALUE);
         int n = prefix.length();
-        return probabilities(prompt, n, n == 0 ? -1 : prefix.get(n - 1), config);
+        return probabilities(prompt, n, n == 0 ? -1 : prefix.get(n - 1), config).clone();
     }
 
     /** The exact distribution {@code p_LM(y | x)} over full completions under {@code config}. */
@@ -239,7 +240,23 @@ public final class ToyLanguageModel implements LanguageModel {
     }
 
     private double[] probabilities(Prompt prompt, int position, int previous, SamplingConfig config) {
-        double[] logits = logits(prompt, position, previous);
+        long key = key(prompt, position, previous);
+        Map<Long, double[]> cache = probabilityCache.get(config);
+        if (cache == null) {
+            if (probabilityCache.size() > 64) {
+                probabilityCache.clear();
+            }
+            cache = probabilityCache.computeIfAbsent(config, c -> new ConcurrentHashMap<>());
+        }
+        double[] cached = cache.get(key);
+        if (cached == null) {
+            cached = computeProbabilities(logits(key), config);
+            cache.put(key, cached);
+        }
+        return cached;
+    }
+
+    private double[] computeProbabilities(double[] logits, SamplingConfig config) {
         int v = logits.length;
         double t = config.temperature();
         double[] z = new double[v];
@@ -294,8 +311,11 @@ public final class ToyLanguageModel implements LanguageModel {
         return p;
     }
 
-    private double[] logits(Prompt prompt, int position, int previous) {
-        long key = mix(mix(mix(seed ^ 0x9E3779B97F4A7C15L, prompt.ids().hashCode()), position), previous + 2L);
+    private long key(Prompt prompt, int position, int previous) {
+        return mix(mix(mix(seed ^ 0x9E3779B97F4A7C15L, prompt.ids().hashCode()), position), previous + 2L);
+    }
+
+    private double[] logits(long key) {
         return logitCache.computeIfAbsent(key, k -> {
             SplittableRandom r = new SplittableRandom(k);
             double[] l = new double[symbols + 1];
