@@ -13,6 +13,7 @@ import java.util.List;
  */
 public record BetaTunerResult(double beta, double acceptanceRate, boolean converged,
                               List<BetaTunerEvaluation> evaluations) {
+    /** Validates and copies the components. */
     public BetaTunerResult {
         evaluations = List.copyOf(evaluations);
     }

@@ -16,6 +16,7 @@ public record ComputeLedger(Map<String, ComputeUsage> usages) {
     /** The empty ledger. */
     public static final ComputeLedger EMPTY = new ComputeLedger(Map.of());
 
+    /** Validates and copies the components. */
     public ComputeLedger {
         Objects.requireNonNull(usages, "usages");
         Map<String, ComputeUsage> copy = new LinkedHashMap<>();

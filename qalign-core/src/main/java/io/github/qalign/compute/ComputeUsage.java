@@ -21,6 +21,7 @@ public record ComputeUsage(TokenUsage lm, TokenUsage rm, long lmParameters, long
     /** No tokens, unknown parameter counts; the identity of {@link #plus(ComputeUsage)}. */
     public static final ComputeUsage ZERO = new ComputeUsage(TokenUsage.ZERO, TokenUsage.ZERO, 0, 0);
 
+    /** Validates and copies the components. */
     public ComputeUsage {
         Objects.requireNonNull(lm, "lm");
         Objects.requireNonNull(rm, "rm");

@@ -26,6 +26,7 @@ import java.util.Objects;
  */
 public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial, ComputeUsage initialUsage,
                           List<ChainStep> steps, int burnIn, int thin) {
+    /** Validates and copies the components. */
     public ChainResult {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(initialUsage, "initialUsage");

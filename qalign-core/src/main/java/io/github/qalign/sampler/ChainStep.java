@@ -19,6 +19,7 @@ import java.util.Objects;
  */
 public record ChainStep(int step, int index, int currentLength, double currentReward, ScoredSample candidate,
                         double logAlpha, boolean accepted, ScoredSample state, ComputeUsage usage) {
+    /** Validates and copies the components. */
     public ChainStep {
         Objects.requireNonNull(candidate, "candidate");
         Objects.requireNonNull(state, "state");

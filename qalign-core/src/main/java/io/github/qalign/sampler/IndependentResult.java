@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param usage   total LM and RM usage
  */
 public record IndependentResult(List<PromptSamples> prompts, ComputeUsage usage) {
+    /** Validates and copies the components. */
     public IndependentResult {
         prompts = List.copyOf(prompts);
         Objects.requireNonNull(usage, "usage");

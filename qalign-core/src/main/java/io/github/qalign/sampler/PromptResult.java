@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param chains      its chains, in chain order
  */
 public record PromptResult(int promptIndex, Prompt prompt, List<ChainResult> chains) {
+    /** Validates and copies the components. */
     public PromptResult {
         Objects.requireNonNull(prompt, "prompt");
         chains = List.copyOf(chains);

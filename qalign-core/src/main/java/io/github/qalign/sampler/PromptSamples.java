@@ -16,6 +16,7 @@ import java.util.Objects;
  */
 public record PromptSamples(int promptIndex, Prompt prompt, List<ScoredSample> samples,
                             List<ComputeUsage> sampleUsages) {
+    /** Validates and copies the components. */
     public PromptSamples {
         Objects.requireNonNull(prompt, "prompt");
         samples = List.copyOf(samples);

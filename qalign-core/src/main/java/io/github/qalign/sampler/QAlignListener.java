@@ -50,6 +50,7 @@ public interface QAlignListener {
      */
     record InitEvent(List<Prompt> prompts, int chainsPerPrompt, int totalSteps, List<ScoredSample> states,
                      ComputeUsage usage) {
+        /** Validates and copies the components. */
         public InitEvent {
             prompts = List.copyOf(prompts);
             states = List.copyOf(states);
@@ -68,6 +69,7 @@ public interface QAlignListener {
      */
     record StepEvent(int step, int totalSteps, int chainsPerPrompt, List<ChainStep> chainSteps, int accepted,
                      ComputeUsage usage) {
+        /** Validates and copies the components. */
         public StepEvent {
             chainSteps = List.copyOf(chainSteps);
         }

@@ -15,6 +15,7 @@ import java.util.Objects;
  */
 public record QAlignResult(List<PromptResult> prompts, double beta, int steps, Proposal proposal,
                            ComputeUsage usage) {
+    /** Validates and copies the components. */
     public QAlignResult {
         prompts = List.copyOf(prompts);
         Objects.requireNonNull(proposal, "proposal");

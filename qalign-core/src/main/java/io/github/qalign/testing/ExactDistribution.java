@@ -26,6 +26,7 @@ import java.util.function.ToDoubleFunction;
  */
 public record ExactDistribution(Map<TokenIds, Double> probabilities) {
 
+    /** Validates and copies the components. */
     public ExactDistribution {
         Objects.requireNonNull(probabilities, "probabilities");
         double sum = 0;
