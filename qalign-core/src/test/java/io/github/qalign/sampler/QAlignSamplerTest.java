@@ -253,6 +253,23 @@ class QAlignSamplerTest {
     }
 
     @Test
+    void immediateEosIsALengthOneCompletion() {
+        // EOS is kept as a token, so a completion that stops at once has |y| = 1, the index range is {0}
+        ToyLanguageModel eosOnly = ToyLanguageModel.builder().symbols(2).eosBias(1000).build();
+        QAlignResult r = QAlignSampler.builder().languageModel(eosOnly).rewardModel(rm).beta(1).steps(5)
+                .sampling(CFG).build().run(eosOnly.prompt("x"), new SplittableRandom(8));
+        ChainResult c = r.prompt(0).chains().get(0);
+        assertThat(c.initial().completion()).isEqualTo(TokenIds.of(eosOnly.eosId()));
+        assertThat(c.initial().finishReason()).isEqualTo(FinishReason.EOS);
+        assertThat(c.initial().text()).isEmpty();
+        for (ChainStep s : c.steps()) {
+            assertThat(s.index()).isZero();
+            assertThat(s.logAlpha()).isZero();
+            assertThat(s.accepted()).isTrue();
+        }
+    }
+
+    @Test
     void logAlphaClampIsOffByDefaultAndClampsWhenSet() {
         QAlignSampler plain = builder().beta(0.01).build();
         assertThat(plain.logAlpha(0, 10, 3, 3)).isEqualTo(1000.0);
