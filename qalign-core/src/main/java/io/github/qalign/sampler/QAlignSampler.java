@@ -30,7 +30,8 @@ import java.util.random.RandomGenerator;
  * step repeats the state, and the repeat counts as a sample.
  *
  * <p>All chains of all prompts advance in lockstep: the initial states take one {@code generate} and one
- * {@code score} batch call, and so does every step, whatever the number of prompts and chains.
+ * {@code score} batch call, and so does every step, whatever the number of prompts and chains. (A backend that
+ * cannot run a whole batch at once splits it internally; the sampler stays one call per step.)
  *
  * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: the
  * language model's draws for the initial batch; then per step: (1) one {@code nextInt(|y|)} per chain in chain
