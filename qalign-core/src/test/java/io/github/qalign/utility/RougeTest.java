@@ -81,7 +81,7 @@ class RougeTest {
         assertThat(idx.apply(1, 0)).isEqualTo(0.0);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261127")
     void rouge1MatchesTheNaiveReferenceAndIsASymmetricF1(
             @ForAll @Size(max = 40) List<@IntRange(min = 0, max = 12) Integer> a,
             @ForAll @Size(max = 40) List<@IntRange(min = 0, max = 12) Integer> b) {
@@ -94,7 +94,7 @@ class RougeTest {
         assertThat(Rouge.rouge1F1(x, x)).isEqualTo(1.0);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261127")
     void rougeLMatchesTheNaiveLcsAndIsBoundedByRouge1(
             @ForAll @Size(max = 30) List<@IntRange(min = 0, max = 6) Integer> a,
             @ForAll @Size(max = 30) List<@IntRange(min = 0, max = 6) Integer> b) {
@@ -108,7 +108,7 @@ class RougeTest {
         assertThat(Rouge.rougeLF1(x, x)).isEqualTo(1.0);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261127")
     void wordUtilitiesAreSymmetricF1(@ForAll @Size(max = 12) List<@IntRange(min = 0, max = 5) Integer> a,
                                      @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 5) Integer> b) {
         String[] vocab = {"The", "the", "cat", "sat", "on", "MAT"};
