@@ -54,7 +54,13 @@ public final class BestOfNBeta {
      * @param sd     standard deviation, > 0
      */
     public record Component(double weight, double mean, double sd) {
-        /** Validates the parameters. */
+        /**
+         * Validates the components.
+         *
+         * @param weight see the record description
+         * @param mean see the record description
+         * @param sd see the record description
+         */
         public Component {
             if (!(weight > 0 && weight <= 1)) {
                 throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
@@ -77,7 +83,14 @@ public final class BestOfNBeta {
      * @param iterations    EM iterations used
      */
     public record Mixture(Component lower, Component upper, double logLikelihood, int iterations) {
-        /** Validates the fields. */
+        /**
+         * Validates the components.
+         *
+         * @param lower see the record description
+         * @param upper see the record description
+         * @param logLikelihood see the record description
+         * @param iterations see the record description
+         */
         public Mixture {
             Objects.requireNonNull(lower, "lower");
             Objects.requireNonNull(upper, "upper");

@@ -10,7 +10,12 @@ import java.util.Objects;
  * @param <S>       the selection type
  */
 public record AtBudget<S>(int budget, S selection) {
-    /** Validates the budget and selection. */
+    /**
+     * Validates the components.
+     *
+     * @param budget see the record description
+     * @param selection see the record description
+     */
     public AtBudget {
         if (budget < 1) {
             throw new IllegalArgumentException("budget must be >= 1, got " + budget);

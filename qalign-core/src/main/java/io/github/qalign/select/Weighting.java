@@ -39,7 +39,7 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
      * The normalised weights of the first {@code n} rewards (they sum to 1 up to rounding).
      *
      * @param rewards finite rewards
-     * @param n       how many to use, 1 <= n <= rewards.length
+     * @param n       how many to use, from 1 to rewards.length
      * @return n weights in [0, 1]
      */
     double[] weights(double[] rewards, int n);
@@ -63,7 +63,11 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
      * @param beta the temperature, finite and > 0
      */
     record Importance(double beta) implements Weighting {
-        /** Validates beta. */
+        /**
+         * Validates the components.
+         *
+         * @param beta see the record description
+         */
         public Importance {
             requireValidBeta(beta);
         }
