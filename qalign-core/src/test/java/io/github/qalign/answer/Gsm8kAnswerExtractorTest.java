@@ -57,6 +57,13 @@ class Gsm8kAnswerExtractorTest {
     }
 
     @Test
+    void unicodeWhoseLowerCaseIsLongerDoesNotShiftOffsets() {
+        // "\u0130" (I with dot) lower-cases to two chars; offsets must still refer to the original text
+        assertThat(x.extract("\u0130\u0130\u0130\u0130 THE ANSWER IS 12, later 99")).contains("12");
+        assertThat(x.extract("\u0130\u0130\u0130\u0130\u0130\u0130 answer is")).isEmpty();
+    }
+
+    @Test
     void textWithoutNumberHasNoAnswer() {
         assertThat(x.extract("I do not know.")).isEmpty();
         assertThat(x.extract("")).isEqualTo(Optional.empty());

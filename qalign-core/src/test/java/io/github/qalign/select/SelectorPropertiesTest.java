@@ -170,6 +170,20 @@ class SelectorPropertiesTest {
     }
 
     @Property(tries = 100, seed = "20261127")
+    void weightedMbrIsInvariantToRewardShift(@ForAll @IntRange(min = 1, max = 50) int n,
+                                             @ForAll @IntRange(min = 1, max = 10) int distinct, @ForAll long seed,
+                                             @ForAll @IntRange(min = -100000, max = 100000) int shift) {
+        List<ScoredSample> s = Fixtures.tokenSamples(n, distinct, 10, 6, seed);
+        Mbr<TokenIds> mbr = Mbr.rouge1(Weighting.importance(0.5));
+        MbrSelection a = mbr.select(s);
+        MbrSelection b = mbr.select(Fixtures.mapRewards(s, r -> r + shift));
+        // the samples themselves differ (shifted rewards); everything computed from the weights must not
+        assertThat(b.index()).isEqualTo(a.index());
+        assertThat(b.expectedUtility()).isEqualTo(a.expectedUtility());
+        assertThat(b.candidates()).isEqualTo(a.candidates());
+    }
+
+    @Property(tries = 100, seed = "20261127")
     void sweepsEqualSelectionsOnEveryPrefixAndAreDeterministic(
             @ForAll @Size(min = 1, max = 70) List<@IntRange(min = -1, max = 4) Integer> codes, @ForAll long seed) {
         List<ScoredSample> s = Fixtures.samples(codes, seed);
