@@ -2,21 +2,21 @@ package io.github.qalign.sampler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.qalign.answer.IdentityAnswerExtractor;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.Prompt;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
+import io.github.qalign.select.MajorityVote;
+import io.github.qalign.select.VoteSelection;
 import io.github.qalign.testing.ToyLanguageModel;
 import io.github.qalign.testing.ToyRewardModel;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The README usage example, compiled and run against the toy models (majority vote stubbed by text). */
+/** The README usage example, compiled and run against the toy models. */
 class UsageExampleTest {
 
     @Test
@@ -24,6 +24,7 @@ class UsageExampleTest {
         LanguageModel lm = ToyLanguageModel.builder().build();
         RewardModel rm = ToyRewardModel.seeded(1, 1.0);
         List<String> questions = List.of("What is 2+3?", "Name a prime.");
+        MajorityVote vote = new MajorityVote(new IdentityAnswerExtractor()); // or Gsm8kAnswerExtractor, ...
 
         QAlignSampler sampler = QAlignSampler.builder()
                 .languageModel(lm)
@@ -38,21 +39,20 @@ class UsageExampleTest {
         for (PromptResult pr : result.prompts()) {
             List<ScoredSample> samples = pr.samples();        // all chains, repeated states included
             List<ScoredSample> budget16 = pr.samples(16);     // the same run stopped after 16 steps
-            String answer = majority(samples);                // MajorityVote.select(samples, extractor)
+            VoteSelection answer = vote.select(samples);
+            VoteSelection answerAt16 = vote.select(budget16);
             assertThat(samples).hasSize(4 * 65);
             assertThat(budget16).hasSize(4 * 17);
-            assertThat(answer).isNotNull();
+            assertThat(answer.answer()).isPresent();
+            assertThat(answerAt16.answer()).isPresent();
+            // the vote's winner really is the most frequent non-blank text (blank texts abstain)
+            long winnerCount = samples.stream().filter(x -> x.text().strip().equals(answer.answer().get())).count();
+            samples.stream().map(x -> x.text().strip()).filter(t -> !t.isEmpty()).distinct().forEach(t -> assertThat(
+                    samples.stream().filter(x -> x.text().strip().equals(t)).count()).isLessThanOrEqualTo(winnerCount));
         }
         assertThat(result.acceptanceRate()).isBetween(0.0, 1.0);
         assertThat(result.usage().lm().generatedTokens()).isPositive();
     }
 
-    static String majority(List<ScoredSample> samples) {
-        Map<String, Long> votes = samples.stream().collect(Collectors.groupingBy(ScoredSample::text,
-                Collectors.counting()));
-        return votes.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
-                .thenComparing(Map.Entry::getKey, Comparator.reverseOrder())).map(Map.Entry::getKey)
-                .orElseThrow();
-    }
 
 }
