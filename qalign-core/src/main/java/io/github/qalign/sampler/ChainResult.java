@@ -72,8 +72,9 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
     public List<ScoredSample> samples(int k) {
         checkBudget(k);
         List<ScoredSample> out = new ArrayList<>();
-        for (int s = burnIn; s <= k; s += thin) {
-            out.add(s == 0 ? initial : steps.get(s - 1).state());
+        // long: s + thin must not overflow for a huge thin
+        for (long s = burnIn; s <= k; s += thin) {
+            out.add(s == 0 ? initial : steps.get((int) s - 1).state());
         }
         return Collections.unmodifiableList(out);
     }

@@ -58,17 +58,7 @@ public final class IndependentSampler {
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
     public IndependentResult run(List<Prompt> prompts, RandomGenerator rng) {
-        Objects.requireNonNull(prompts, "prompts");
-        Objects.requireNonNull(rng, "rng");
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("prompts must not be empty");
-        }
-        for (int p = 0; p < prompts.size(); p++) {
-            if (prompts.get(p) == null) {
-                throw new IllegalArgumentException("prompts[" + p + "] is null");
-            }
-        }
-        int total = prompts.size() * samplesPerPrompt;
+        int total = ModelCalls.checkRunArguments(prompts, rng, samplesPerPrompt, "samplesPerPrompt");
         List<GenerationRequest> requests = new ArrayList<>(total);
         for (Prompt p : prompts) {
             for (int k = 0; k < samplesPerPrompt; k++) {
@@ -76,8 +66,8 @@ public final class IndependentSampler {
             }
         }
         List<Generation> gens = new ArrayList<>(total);
-        for (int from = 0; from < total; from += maxBatchSize) {
-            int to = Math.min(total, from + maxBatchSize);
+        for (int from = 0, to; from < total; from = to) {
+            to = from + Math.min(maxBatchSize, total - from); // no int overflow near Integer.MAX_VALUE
             int offset = from;
             gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling, rng,
                     j -> where(offset + j)));
@@ -87,8 +77,8 @@ public final class IndependentSampler {
             rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
         }
         List<Reward> rewards = new ArrayList<>(total);
-        for (int from = 0; from < total; from += maxBatchSize) {
-            int to = Math.min(total, from + maxBatchSize);
+        for (int from = 0, to; from < total; from = to) {
+            to = from + Math.min(maxBatchSize, total - from);
             int offset = from;
             rewards.addAll(ModelCalls.score(rewardModel, rreq.subList(from, to), j -> where(offset + j)));
         }

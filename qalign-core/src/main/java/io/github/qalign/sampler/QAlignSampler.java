@@ -136,17 +136,7 @@ public final class QAlignSampler {
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
     public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
-        Objects.requireNonNull(prompts, "prompts");
-        Objects.requireNonNull(rng, "rng");
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("prompts must not be empty");
-        }
-        for (int p = 0; p < prompts.size(); p++) {
-            if (prompts.get(p) == null) {
-                throw new IllegalArgumentException("prompts[" + p + "] is null");
-            }
-        }
-        final int nChains = prompts.size() * chainsPerPrompt;
+        final int nChains = ModelCalls.checkRunArguments(prompts, rng, chainsPerPrompt, "chainsPerPrompt");
         final long lmParams = languageModel.parameterCount();
         final long rmParams = rewardModel.parameterCount();
         Prompt[] promptOf = new Prompt[nChains];
