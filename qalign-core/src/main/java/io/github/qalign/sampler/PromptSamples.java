@@ -3,6 +3,8 @@ package io.github.qalign.sampler;
 import io.github.qalign.compute.ComputeUsage;
 import io.github.qalign.model.Prompt;
 import io.github.qalign.model.ScoredSample;
+import io.github.qalign.select.AtBudget;
+import io.github.qalign.select.Selector;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,6 +33,20 @@ public record PromptSamples(int promptIndex, Prompt prompt, List<ScoredSample> s
     public List<ScoredSample> samples(int k) {
         checkBudget(k);
         return samples.subList(0, k);
+    }
+
+    /**
+     * A selector's budget sweep over these samples: {@code selector.sweep(samples())}, the budgets being the sample
+     * counts {@code 1, 2, 4, ..., n} (see {@link Selector#sweep(List)}). Pair a budget {@code b} with
+     * {@link #usage(int) usage(b)} for compute-matched comparisons.
+     *
+     * @param selector the selector
+     * @param <S>      the selection type
+     * @return one entry per budget, budgets increasing, the last being {@code n}
+     * @throws IllegalArgumentException if there are no samples
+     */
+    public <S> List<AtBudget<S>> sweep(Selector<S> selector) {
+        return Objects.requireNonNull(selector, "selector").sweep(samples);
     }
 
     /** Usage of all samples. */
