@@ -205,6 +205,10 @@ public final class BetaTuner {
             if (template == null) {
                 throw new IllegalArgumentException("sampler (template) is required");
             }
+            if (template.steps() < 1) {
+                throw new IllegalArgumentException("sampler (template) steps must be >= 1 to measure an acceptance"
+                        + " rate, got " + template.steps());
+            }
             if (!(targetAcceptance > 0 && targetAcceptance < 1)) {
                 throw new IllegalArgumentException("targetAcceptance must be in (0, 1), got " + targetAcceptance);
             }

@@ -26,6 +26,7 @@ public final class EffectiveSampleSize {
      * @throws IllegalArgumentException if {@code x} holds a non-finite value
      */
     public static double geyer(double[] x) {
+        Objects.requireNonNull(x, "x");
         return x.length == 0 ? 0.0 : x.length / autocorrelationTime(x);
     }
 

@@ -34,6 +34,7 @@ public final class TokenIds implements Comparable<TokenIds> {
 
     /** A sequence holding a copy of {@code ids[from, to)}. */
     public static TokenIds of(int[] ids, int from, int to) {
+        Objects.requireNonNull(ids, "ids");
         Objects.checkFromToIndex(from, to, ids.length);
         return from == to ? EMPTY : new TokenIds(Arrays.copyOfRange(ids, from, to));
     }

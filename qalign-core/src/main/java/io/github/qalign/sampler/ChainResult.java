@@ -30,7 +30,7 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
     public ChainResult {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(initialUsage, "initialUsage");
-        steps = List.copyOf(steps);
+        steps = List.copyOf(Objects.requireNonNull(steps, "steps"));
         if (burnIn < 0 || burnIn > steps.size()) {
             throw new IllegalArgumentException("burnIn must be in [0, " + steps.size() + "], got " + burnIn);
         }

@@ -24,6 +24,17 @@ public record ChainStep(int step, int index, int currentLength, double currentRe
         Objects.requireNonNull(candidate, "candidate");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(usage, "usage");
+        if (step < 1) {
+            throw new IllegalArgumentException("step must be >= 1, got " + step);
+        }
+        if (currentLength < 1) {
+            throw new IllegalArgumentException("currentLength must be >= 1 (a state has at least one token), got "
+                    + currentLength);
+        }
+        if (index < 0 || index >= currentLength) {
+            throw new IllegalArgumentException("index must be in [0, currentLength=" + currentLength + "), got "
+                    + index);
+        }
     }
 
     /** Tokens the language model generated for the candidate: {@code |y'| - i}. */

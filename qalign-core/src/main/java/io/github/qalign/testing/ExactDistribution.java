@@ -1,5 +1,6 @@
 package io.github.qalign.testing;
 
+import io.github.qalign.model.ModelException;
 import io.github.qalign.model.Prompt;
 import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
@@ -62,15 +63,23 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
             throw new IllegalArgumentException("beta must be finite and > 0, got " + beta);
         }
         List<TokenIds> ys = new ArrayList<>(base.probabilities.keySet());
+        double[] r = new double[ys.size()];
+        double maxReward = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < ys.size(); i++) {
+            r[i] = reward.applyAsDouble(ys.get(i));
+            if (!Double.isFinite(r[i])) {
+                throw new IllegalArgumentException("reward of " + ys.get(i) + " is not finite: " + r[i]);
+            }
+            if (base.probabilities.get(ys.get(i)) > 0) {
+                maxReward = Math.max(maxReward, r[i]);
+            }
+        }
+        // (r - maxReward) / beta <= 0 on the support: never +infinity, so no inf - inf = NaN for tiny beta
         double[] logw = new double[ys.size()];
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < ys.size(); i++) {
             double p = base.probabilities.get(ys.get(i));
-            double r = reward.applyAsDouble(ys.get(i));
-            if (!Double.isFinite(r)) {
-                throw new IllegalArgumentException("reward of " + ys.get(i) + " is not finite: " + r);
-            }
-            logw[i] = p == 0 ? Double.NEGATIVE_INFINITY : Math.log(p) + r / beta;
+            logw[i] = p == 0 ? Double.NEGATIVE_INFINITY : Math.log(p) + (r[i] - maxReward) / beta;
             max = Math.max(max, logw[i]);
         }
         double sum = 0;
@@ -97,6 +106,10 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
             req.add(new RewardRequest(prompt, y, lm.decode(y)));
         }
         List<Reward> rewards = rm.score(req);
+        if (rewards == null || rewards.size() != req.size()) {
+            throw new ModelException("reward model returned " + (rewards == null ? "null" : rewards.size())
+                    + " rewards for " + req.size() + " requests (batch size mismatch)");
+        }
         Map<TokenIds, Double> r = new LinkedHashMap<>();
         for (int i = 0; i < ys.size(); i++) {
             r.put(ys.get(i), rewards.get(i).value());

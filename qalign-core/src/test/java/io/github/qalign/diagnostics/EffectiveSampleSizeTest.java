@@ -57,5 +57,9 @@ class EffectiveSampleSizeTest {
         assertThat(EffectiveSampleSize.geyer(alt)).isLessThanOrEqualTo(1000 * 3 + 1e-9);
         assertThatThrownBy(() -> EffectiveSampleSize.geyer(new double[] {1, Double.NaN}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[1]");
+        assertThatThrownBy(() -> EffectiveSampleSize.geyer(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("x");
+        assertThatThrownBy(() -> EffectiveSampleSize.geyer(new double[] {Double.POSITIVE_INFINITY}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[0]");
     }
 }

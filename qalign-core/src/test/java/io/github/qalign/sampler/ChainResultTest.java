@@ -60,4 +60,21 @@ class ChainResultTest {
         assertThatThrownBy(() -> chain(3, 0, 1).samples(4)).hasMessageContaining("budget k");
         assertThatThrownBy(() -> chain(3, 0, 1).usage(-1)).hasMessageContaining("budget k");
     }
+
+    @Test
+    void chainStepsRejectImpossibleIndices() {
+        // relativeIndex() = index / currentLength must never be NaN or outside [0, 1)
+        ScoredSample y = state(1);
+        assertThatThrownBy(() -> new ChainStep(1, 0, 0, 0, y, 0, true, y, ComputeUsage.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("currentLength");
+        assertThatThrownBy(() -> new ChainStep(1, 2, 2, 0, y, 0, true, y, ComputeUsage.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index");
+        assertThatThrownBy(() -> new ChainStep(1, -1, 2, 0, y, 0, true, y, ComputeUsage.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index");
+        assertThatThrownBy(() -> new ChainStep(0, 0, 2, 0, y, 0, true, y, ComputeUsage.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("step");
+        assertThat(new ChainStep(1, 1, 2, 0, y, 0, true, y, ComputeUsage.ZERO).relativeIndex()).isEqualTo(0.5);
+        assertThatThrownBy(() -> new ChainResult(0, 0, y, ComputeUsage.ZERO, null, 0, 1))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("steps");
+    }
 }
