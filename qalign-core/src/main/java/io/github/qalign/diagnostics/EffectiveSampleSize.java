@@ -24,6 +24,8 @@ public final class EffectiveSampleSize {
      * Geyer's initial monotone sequence ESS of {@code x}.
      *
      * @throws IllegalArgumentException if {@code x} holds a non-finite value
+     * @param x the trace, finite values
+     * @return the effective sample size, in [0, n log10(max(n, 10))]
      */
     public static double geyer(double[] x) {
         Objects.requireNonNull(x, "x");
@@ -35,6 +37,8 @@ public final class EffectiveSampleSize {
      * sequence estimator; 1 for traces shorter than 2 or constant.
      *
      * @throws IllegalArgumentException if {@code x} holds a non-finite value
+     * @param x the trace, finite values
+     * @return {@code tau}, &gt; 0
      */
     public static double autocorrelationTime(double[] x) {
         Objects.requireNonNull(x, "x");

@@ -40,12 +40,22 @@ public final class IndependentSampler {
         this.maxBatchSize = b.maxBatchSize;
     }
 
-    /** A new builder. Required: language model, reward model, samples per prompt. */
+    /**
+     * A new builder. Required: language model, reward model, samples per prompt.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Samples one prompt. */
+    /**
+     * Samples one prompt.
+     *
+     * @param prompt the prompt
+     * @param rng the source of every random draw
+     * @return the scored samples of the prompt, as a one-prompt result
+     */
     public IndependentResult run(Prompt prompt, RandomGenerator rng) {
         Objects.requireNonNull(prompt, "prompt");
         return run(List.of(prompt), rng);
@@ -56,6 +66,9 @@ public final class IndependentSampler {
      *
      * @throws IllegalArgumentException if {@code prompts} is empty or holds null
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     * @param prompts the prompts; not empty, no null element
+     * @param rng the source of every random draw
+     * @return the scored samples, per prompt in input order
      */
     public IndependentResult run(List<Prompt> prompts, RandomGenerator rng) {
         int total = ModelCalls.checkRunArguments(prompts, rng, samplesPerPrompt, "samplesPerPrompt");
@@ -120,37 +133,66 @@ public final class IndependentSampler {
         private Builder() {
         }
 
-        /** The policy language model (required). */
+        /**
+         * The policy language model (required).
+         *
+         * @param lm the policy language model (required)
+         * @return this builder
+         */
         public Builder languageModel(LanguageModel lm) {
             this.languageModel = lm;
             return this;
         }
 
-        /** The reward model (required). */
+        /**
+         * The reward model (required).
+         *
+         * @param rm the reward model (required)
+         * @return this builder
+         */
         public Builder rewardModel(RewardModel rm) {
             this.rewardModel = rm;
             return this;
         }
 
-        /** Samples per prompt {@code n}, &gt;= 1 (required). */
+        /**
+         * Samples per prompt {@code n}, &gt;= 1 (required).
+         *
+         * @param n samples per prompt {@code n}, &gt;= 1 (required)
+         * @return this builder
+         */
         public Builder samplesPerPrompt(int n) {
             this.samplesPerPrompt = n;
             return this;
         }
 
-        /** The language model's sampling configuration. */
+        /**
+         * The language model's sampling configuration.
+         *
+         * @param sampling the language model's sampling configuration
+         * @return this builder
+         */
         public Builder sampling(SamplingConfig sampling) {
             this.sampling = sampling;
             return this;
         }
 
-        /** Largest number of requests per model call, &gt;= 1 (default unlimited: one call each). */
+        /**
+         * Largest number of requests per model call, &gt;= 1 (default unlimited: one call each).
+         *
+         * @param max largest number of requests per model call, &gt;= 1 (default unlimited: one call each)
+         * @return this builder
+         */
         public Builder maxBatchSize(int max) {
             this.maxBatchSize = max;
             return this;
         }
 
-        /** The sampler. */
+        /**
+         * The sampler.
+         *
+         * @return the sampler
+         */
         public IndependentSampler build() {
             if (languageModel == null) {
                 throw new IllegalArgumentException("languageModel is required");

@@ -19,7 +19,13 @@ import java.util.Objects;
  * @param chains      its chains, in chain order
  */
 public record PromptResult(int promptIndex, Prompt prompt, List<ChainResult> chains) {
-    /** Validates and copies the components. */
+    /**
+     * Validates and copies the components.
+     *
+     * @param promptIndex see the record description
+     * @param prompt see the record description
+     * @param chains see the record description
+     */
     public PromptResult {
         Objects.requireNonNull(prompt, "prompt");
         chains = List.copyOf(chains);
@@ -28,7 +34,11 @@ public record PromptResult(int promptIndex, Prompt prompt, List<ChainResult> cha
         }
     }
 
-    /** The samples of all chains (burn-in and thinning applied), chain after chain. */
+    /**
+     * The samples of all chains (burn-in and thinning applied), chain after chain.
+     *
+     * @return the samples of all chains (burn-in and thinning applied), chain after chain
+     */
     public List<ScoredSample> samples() {
         List<ScoredSample> out = new ArrayList<>();
         for (ChainResult c : chains) {
@@ -37,7 +47,12 @@ public record PromptResult(int promptIndex, Prompt prompt, List<ChainResult> cha
         return Collections.unmodifiableList(out);
     }
 
-    /** The samples of all chains truncated to their first {@code k} steps, chain after chain. */
+    /**
+     * The samples of all chains truncated to their first {@code k} steps, chain after chain.
+     *
+     * @param k the budget: steps per chain, in [0, T]
+     * @return the samples of all chains truncated to their first {@code k} steps, chain after chain
+     */
     public List<ScoredSample> samples(int k) {
         List<ScoredSample> out = new ArrayList<>();
         for (ChainResult c : chains) {
@@ -77,7 +92,11 @@ public record PromptResult(int promptIndex, Prompt prompt, List<ChainResult> cha
         return List.copyOf(out);
     }
 
-    /** Usage of all chains of this prompt. */
+    /**
+     * Usage of all chains of this prompt.
+     *
+     * @return usage of all chains of this prompt
+     */
     public ComputeUsage usage() {
         ComputeUsage u = ComputeUsage.ZERO;
         for (ChainResult c : chains) {
@@ -86,7 +105,12 @@ public record PromptResult(int promptIndex, Prompt prompt, List<ChainResult> cha
         return u;
     }
 
-    /** Usage of all chains truncated to their first {@code k} steps. */
+    /**
+     * Usage of all chains truncated to their first {@code k} steps.
+     *
+     * @param k the budget: steps per chain, in [0, T]
+     * @return usage of all chains truncated to their first {@code k} steps
+     */
     public ComputeUsage usage(int k) {
         ComputeUsage u = ComputeUsage.ZERO;
         for (ChainResult c : chains) {

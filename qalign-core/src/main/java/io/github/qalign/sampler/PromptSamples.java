@@ -18,7 +18,14 @@ import java.util.Objects;
  */
 public record PromptSamples(int promptIndex, Prompt prompt, List<ScoredSample> samples,
                             List<ComputeUsage> sampleUsages) {
-    /** Validates and copies the components. */
+    /**
+     * Validates and copies the components.
+     *
+     * @param promptIndex see the record description
+     * @param prompt see the record description
+     * @param samples see the record description
+     * @param sampleUsages see the record description
+     */
     public PromptSamples {
         Objects.requireNonNull(prompt, "prompt");
         samples = List.copyOf(samples);
@@ -29,7 +36,12 @@ public record PromptSamples(int promptIndex, Prompt prompt, List<ScoredSample> s
         }
     }
 
-    /** The first {@code k} samples (a budget of {@code k} samples from the same run). */
+    /**
+     * The first {@code k} samples (a budget of {@code k} samples from the same run).
+     *
+     * @param k the budget: the number of samples, in [0, samples().size()]
+     * @return the first {@code k} samples (a budget of {@code k} samples from the same run)
+     */
     public List<ScoredSample> samples(int k) {
         checkBudget(k);
         return samples.subList(0, k);
@@ -49,12 +61,21 @@ public record PromptSamples(int promptIndex, Prompt prompt, List<ScoredSample> s
         return Objects.requireNonNull(selector, "selector").sweep(samples);
     }
 
-    /** Usage of all samples. */
+    /**
+     * Usage of all samples.
+     *
+     * @return usage of all samples
+     */
     public ComputeUsage usage() {
         return usage(samples.size());
     }
 
-    /** Usage of the first {@code k} samples. */
+    /**
+     * Usage of the first {@code k} samples.
+     *
+     * @param k the budget: the number of samples, in [0, samples().size()]
+     * @return usage of the first {@code k} samples
+     */
     public ComputeUsage usage(int k) {
         checkBudget(k);
         ComputeUsage u = ComputeUsage.ZERO;
