@@ -8,6 +8,7 @@ import io.github.qalign.model.Prompt;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
 import io.github.qalign.model.TokenIds;
+import io.github.qalign.sampler.IndependentResult;
 import io.github.qalign.sampler.IndependentSampler;
 import io.github.qalign.sampler.PromptResult;
 import io.github.qalign.sampler.PromptSamples;
@@ -140,9 +141,16 @@ class EndToEndTest {
     @Test
     void independentRunFeedsTheBaselines() {
         int n = 512;
-        PromptSamples ps = IndependentSampler.builder().languageModel(lm).rewardModel(rm).samplesPerPrompt(n)
-                .sampling(CFG).build().run(prompt, new SplittableRandom(7)).prompt(0);
+        IndependentResult run = IndependentSampler.builder().languageModel(lm).rewardModel(rm).samplesPerPrompt(n)
+                .sampling(CFG).build().run(prompt, new SplittableRandom(7));
+        PromptSamples ps = run.prompt(0);
         List<ScoredSample> samples = ps.samples();
+        assertThat(run.usage(n)).isEqualTo(run.usage());
+        assertThat(run.usage(64)).isEqualTo(ps.usage(64));
+        assertThat(run.usage(64).lm().generatedTokens())
+                .isEqualTo(samples.subList(0, 64).stream().mapToLong(s -> s.completion().length()).sum());
+        assertThatThrownBy(() -> run.usage(n + 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("budget k");
 
         // plain majority vote over base samples estimates the mode of p ...
         assertThat(new MajorityVote(ANSWER).select(samples).answer()).contains(mode(answerMass(base)));

@@ -31,4 +31,19 @@ public record IndependentResult(List<PromptSamples> prompts, ComputeUsage usage)
     public PromptSamples prompt(int i) {
         return prompts.get(i);
     }
+
+    /**
+     * Usage of the first {@code k} samples of every prompt (the run at a budget of {@code k} samples per prompt).
+     *
+     * @param k the budget: samples per prompt, in [0, samplesPerPrompt]
+     * @return the summed usage
+     * @throws IllegalArgumentException if {@code k} is outside that range
+     */
+    public ComputeUsage usage(int k) {
+        ComputeUsage u = ComputeUsage.ZERO;
+        for (PromptSamples p : prompts) {
+            u = u.plus(p.usage(k));
+        }
+        return u;
+    }
 }

@@ -23,6 +23,9 @@ import java.util.random.RandomGenerator;
  * one {@code generate} call followed by one {@code score} call, or, with {@link Builder#maxBatchSize(int)}, as
  * consecutive chunks of at most that many requests: all {@code generate} chunks in order, then all {@code score}
  * chunks. The only random draws are the language model's, from the generator passed to {@code run}.
+ *
+ * <p>Instances are immutable; concurrent {@code run} calls are safe if the models are (each call needs its own
+ * generator). Create them with {@link #builder()}.
  */
 public final class IndependentSampler {
 

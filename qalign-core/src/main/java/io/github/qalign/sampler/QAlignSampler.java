@@ -40,7 +40,8 @@ import java.util.random.RandomGenerator;
  * {@code promptIndex * chainsPerPrompt + chainIndex}. The reward model must be deterministic. Hence the same seed,
  * models and configuration give identical chains.
  *
- * <p>Instances are immutable and thread-safe if the models are; create them with {@link #builder()}.
+ * <p>Instances are immutable; concurrent {@code run} calls are safe if the models and the listener are (each call
+ * needs its own generator). Create them with {@link #builder()}.
  */
 public final class QAlignSampler {
 
