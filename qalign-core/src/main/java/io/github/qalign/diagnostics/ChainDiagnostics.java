@@ -59,6 +59,7 @@ public record ChainDiagnostics(int steps, double acceptanceRate, double rewardEs
      * @return the diagnostics of every chain, prompt-major
      */
     public static List<ChainDiagnostics> of(QAlignResult result) {
+        Objects.requireNonNull(result, "result");
         List<ChainDiagnostics> out = new ArrayList<>();
         for (PromptResult p : result.prompts()) {
             for (ChainResult c : p.chains()) {

@@ -172,6 +172,7 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
      * @return the probability of the set of completions satisfying {@code event}
      */
     public double probability(Predicate<TokenIds> event) {
+        Objects.requireNonNull(event, "event");
         double s = 0;
         for (Map.Entry<TokenIds, Double> e : probabilities.entrySet()) {
             if (event.test(e.getKey())) {
@@ -188,6 +189,7 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
      * @return the expectation of {@code f}
      */
     public double expectation(ToDoubleFunction<TokenIds> f) {
+        Objects.requireNonNull(f, "f");
         double s = 0;
         for (Map.Entry<TokenIds, Double> e : probabilities.entrySet()) {
             s += e.getValue() * f.applyAsDouble(e.getKey());
@@ -202,6 +204,7 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
      * @return total-variation distance {@code 0.5 * sum |p - q|} to another distribution (missing keys weigh 0)
      */
     public double totalVariation(Map<TokenIds, Double> other) {
+        Objects.requireNonNull(other, "other");
         Set<TokenIds> keys = new HashSet<>(probabilities.keySet());
         keys.addAll(other.keySet());
         double s = 0;

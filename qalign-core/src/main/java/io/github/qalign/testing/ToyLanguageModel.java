@@ -131,6 +131,7 @@ public final class ToyLanguageModel implements LanguageModel {
 
     @Override
     public String decode(TokenIds completion) {
+        Objects.requireNonNull(completion, "completion");
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < completion.length(); i++) {
             int id = completion.get(i);
