@@ -53,6 +53,24 @@ public final class IndependentSampler {
     }
 
     /**
+     * Samples per prompt {@code n}.
+     *
+     * @return samples per prompt
+     */
+    public int samplesPerPrompt() {
+        return samplesPerPrompt;
+    }
+
+    /**
+     * The sampling configuration of the language model.
+     *
+     * @return the sampling configuration
+     */
+    public SamplingConfig sampling() {
+        return sampling;
+    }
+
+    /**
      * Samples one prompt.
      *
      * @param prompt the prompt

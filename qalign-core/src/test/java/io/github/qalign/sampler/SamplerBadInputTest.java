@@ -160,6 +160,34 @@ class SamplerBadInputTest {
     }
 
     @Test
+    void extremeFiniteRewardsAndTinyBetaNeverGiveANaNAcceptanceRatio() {
+        // r' - r overflows to +-infinity and (r' - r) / beta is +-infinity: log alpha must stay ordered, not NaN
+        RewardModel extreme = ToyRewardModel.of(y -> y.length() % 2 == 0 ? Double.MAX_VALUE : -Double.MAX_VALUE);
+        for (double beta : new double[] {Double.MIN_VALUE, 1.0, Double.MAX_VALUE}) {
+            QAlignResult r = qalign().rewardModel(extreme).beta(beta).steps(30).build().run(prompts,
+                    new SplittableRandom(3));
+            for (PromptResult p : r.prompts()) {
+                for (ChainResult c : p.chains()) {
+                    for (ChainStep s : c.steps()) {
+                        assertThat(s.logAlpha()).isNotNaN();
+                        boolean up = s.candidate().reward() > s.currentReward();
+                        boolean down = s.candidate().reward() < s.currentReward();
+                        if (beta == Double.MIN_VALUE && up) {
+                            assertThat(s.logAlpha()).isEqualTo(Double.POSITIVE_INFINITY);
+                            assertThat(s.accepted()).isTrue();
+                        }
+                        if (beta < Double.MAX_VALUE && down) {
+                            assertThat(s.logAlpha()).isEqualTo(Double.NEGATIVE_INFINITY);
+                            assertThat(s.accepted()).isFalse();
+                        }
+                    }
+                }
+            }
+            assertThat(r.acceptanceRate()).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
     void hugeBatchLimitDoesNotOverflowTheChunkLoop() {
         IndependentResult a = independent().maxBatchSize(Integer.MAX_VALUE).build().run(prompts,
                 new SplittableRandom(9));
@@ -168,5 +196,7 @@ class SamplerBadInputTest {
         IndependentResult c = independent().maxBatchSize(1).build().run(prompts, new SplittableRandom(9));
         assertThat(b).isEqualTo(a);
         assertThat(c).isEqualTo(a);
+        assertThat(independent().build().samplesPerPrompt()).isEqualTo(3);
+        assertThat(independent().build().sampling()).isEqualTo(CFG);
     }
 }
