@@ -51,6 +51,7 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
 
         @Override
         public double[] weights(double[] rewards, int n) {
+            checkPrefix(rewards, n);
             double[] w = new double[n];
             java.util.Arrays.fill(w, 1.0 / n);
             return w;
@@ -93,6 +94,20 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
     }
 
     /**
+     * Checks that {@code n} selects a non-empty prefix of {@code rewards}.
+     *
+     * @param rewards the rewards, not null
+     * @param n       the prefix length
+     * @throws IllegalArgumentException naming n unless {@code 1 <= n <= rewards.length}
+     */
+    private static void checkPrefix(double[] rewards, int n) {
+        java.util.Objects.requireNonNull(rewards, "rewards");
+        if (n < 1 || n > rewards.length) {
+            throw new IllegalArgumentException("n must be in [1, " + rewards.length + "], got " + n);
+        }
+    }
+
+    /**
      * softmax(r / beta) over the first n rewards, computed stably (see {@link Weighting}).
      *
      * @param rewards finite rewards
@@ -102,9 +117,7 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
      */
     static double[] softmax(double[] rewards, int n, double beta) {
         requireValidBeta(beta);
-        if (n < 1 || n > rewards.length) {
-            throw new IllegalArgumentException("n must be in [1, " + rewards.length + "], got " + n);
-        }
+        checkPrefix(rewards, n);
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(rewards[i])) {

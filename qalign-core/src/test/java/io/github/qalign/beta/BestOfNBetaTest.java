@@ -172,4 +172,26 @@ class BestOfNBetaTest {
         assertThat(BestOfNBeta.fitMixture(mixtureSample(500, 0.5, 0, 1, 0, 1, 3))).isEqualTo(
                 BestOfNBeta.fitMixture(mixtureSample(500, 0.5, 0, 1, 0, 1, 3)));
     }
+
+    /**
+     * EM is equivariant under scaling: rewards far outside the unit range (whose variance overflows or underflows
+     * a double) must fit like their scaled-down copy, not end in NaN weights.
+     */
+    @Test
+    void extremeRewardScalesFitLikeTheUnitScale() {
+        double[] x = mixtureSample(400, 0.3, -2, 0.5, 1, 1, 5);
+        Mixture unit = BestOfNBeta.fitMixture(x);
+        for (double scale : new double[] {1e150, 1e-160, 1e-300}) {
+            double[] y = java.util.Arrays.stream(x).map(v -> v * scale).toArray();
+            Mixture m = BestOfNBeta.fitMixture(y);
+            assertThat(m.lower().weight()).as("scale %s", scale).isCloseTo(unit.lower().weight(), within(1e-6));
+            assertThat(m.lower().mean() / scale).isCloseTo(unit.lower().mean(), within(1e-6));
+            assertThat(m.upper().sd() / scale).isCloseTo(unit.upper().sd(), within(1e-6));
+            assertThat(m.logLikelihood()).isCloseTo(unit.logLikelihood() - x.length * Math.log(scale),
+                    within(1e-6 * Math.abs(unit.logLikelihood() - x.length * Math.log(scale))));
+        }
+        Mixture wide = BestOfNBeta.fitMixture(new double[] {-1e300, 1e300, 0, 1, -1e300, 1e300});
+        assertThat(wide.lower().sd()).isFinite().isPositive();
+        assertThat(wide.upper().weight() + wide.lower().weight()).isCloseTo(1.0, within(1e-12));
+    }
 }

@@ -85,5 +85,10 @@ class BetaTunerTest {
                 .hasMessageContaining("expansionFactor");
         assertThatThrownBy(() -> BetaTuner.builder().sampler(template(1)).build().tune(List.of(),
                 new SplittableRandom(1))).hasMessageContaining("calibrationPrompts");
+        // a template without steps has no acceptance to measure (it would silently search up to maxBeta)
+        assertThatThrownBy(() -> BetaTuner.builder().sampler(template(1).toBuilder().steps(0).build()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("steps");
+        assertThatThrownBy(() -> BetaTuner.builder().sampler(template(1)).build().tune(null, new SplittableRandom(1)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("calibrationPrompts");
     }
 }

@@ -35,6 +35,25 @@ class EffectiveSampleSizeTest {
     }
 
     @Test
+    void essIsScaleInvariantAndNeverNaNForExtremeValues() {
+        double[] x = ar1(0.5, 2_000, 5);
+        double ess = EffectiveSampleSize.geyer(x);
+        for (double scale : new double[] {1e300, 1e-300, 0x1p100}) {
+            double[] y = java.util.Arrays.stream(x).map(v -> v * scale).toArray();
+            assertThat(EffectiveSampleSize.geyer(y)).as("scale %s", scale)
+                    .isCloseTo(ess, Percentage.withPercentage(1e-6));
+        }
+        double[] alt = new double[100];
+        for (int i = 0; i < alt.length; i++) {
+            alt[i] = i % 2 == 0 ? 1e200 : -1e200;
+        }
+        double[] unitAlt = java.util.Arrays.stream(alt).map(v -> Math.signum(v)).toArray();
+        assertThat(EffectiveSampleSize.geyer(alt)).isNotNaN().isEqualTo(EffectiveSampleSize.geyer(unitAlt));
+        // a large constant offset is still a constant trace
+        assertThat(EffectiveSampleSize.geyer(new double[] {1e300, 1e300, 1e300})).isEqualTo(3);
+    }
+
+    @Test
     void iidDataHaveEssCloseToN() {
         SplittableRandom r = new SplittableRandom(3);
         double[] x = new double[50_000];
@@ -57,5 +76,9 @@ class EffectiveSampleSizeTest {
         assertThat(EffectiveSampleSize.geyer(alt)).isLessThanOrEqualTo(1000 * 3 + 1e-9);
         assertThatThrownBy(() -> EffectiveSampleSize.geyer(new double[] {1, Double.NaN}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[1]");
+        assertThatThrownBy(() -> EffectiveSampleSize.geyer(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("x");
+        assertThatThrownBy(() -> EffectiveSampleSize.geyer(new double[] {Double.POSITIVE_INFINITY}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[0]");
     }
 }

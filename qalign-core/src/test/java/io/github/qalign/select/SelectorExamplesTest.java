@@ -48,6 +48,18 @@ class SelectorExamplesTest {
         withNull.add(null);
         assertThatThrownBy(() -> new BestOfN().select(withNull)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("samples[1]");
+        for (Selector<?> s : selectors) {
+            assertThatThrownBy(() -> s.select(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("samples");
+            assertThatThrownBy(() -> s.sweep(withNull)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("samples[1]");
+        }
+        assertThatThrownBy(() -> new MajorityVote(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("extractor");
+        assertThatThrownBy(() -> new Mbr<>(null, Utility.exactMatch(), Weighting.uniform()))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("view");
+        assertThatThrownBy(() -> new MajorityVote(text -> null).select(List.of(sample("1", 0))))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("Optional.empty()");
     }
 
     @ParameterizedTest

@@ -160,5 +160,18 @@ class ToyLanguageModelTest {
         ExactDistribution sharp = ExactDistribution.target(p, y -> 1000.0 * y.length(), 0.001);
         assertThat(sharp.probability(y -> y.length() == 4)).isCloseTo(1.0, Offset.offset(1e-12));
         assertThat(pi.totalVariation(pi.probabilities())).isZero();
+        // r / beta overflowing to infinity must not give NaN: the limit puts all mass on the best rewards, in
+        // proportion to p
+        ExactDistribution limit = ExactDistribution.target(p, y -> 1e10 * y.length(), 1e-300);
+        double p4 = p.probability(y -> y.length() == 4);
+        assertThat(limit.probability(y -> y.length() == 4)).isCloseTo(1.0, Offset.offset(1e-12));
+        limit.probabilities().forEach((y, q) -> assertThat(q).isCloseTo(y.length() == 4 ? p.probability(y) / p4 : 0,
+                Offset.offset(1e-12)));
+        assertThatThrownBy(() -> ExactDistribution.target(p, y -> Double.NaN, 1)).hasMessageContaining("not finite");
+        assertThatThrownBy(() -> ExactDistribution.target(p, y -> 0, 0)).hasMessageContaining("beta");
+        // a reward model breaking the batch contract is reported, not an IndexOutOfBounds
+        io.github.qalign.model.RewardModel short1 = req -> List.of(io.github.qalign.model.Reward.of(0));
+        assertThatThrownBy(() -> ExactDistribution.target(lm, short1, prompt, cfg, 1))
+                .isInstanceOf(io.github.qalign.model.ModelException.class).hasMessageContaining("1 rewards for");
     }
 }
