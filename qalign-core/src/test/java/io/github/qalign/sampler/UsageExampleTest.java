@@ -8,6 +8,7 @@ import io.github.qalign.model.Prompt;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
+import io.github.qalign.select.AtBudget;
 import io.github.qalign.select.MajorityVote;
 import io.github.qalign.select.VoteSelection;
 import io.github.qalign.testing.ToyLanguageModel;
@@ -41,6 +42,9 @@ class UsageExampleTest {
             List<ScoredSample> budget16 = pr.samples(16);     // the same run stopped after 16 steps
             VoteSelection answer = vote.select(samples);
             VoteSelection answerAt16 = vote.select(budget16);
+            List<AtBudget<VoteSelection>> curve = pr.sweep(vote);   // the answer at 1, 2, 4, ..., T steps
+            assertThat(curve).extracting(AtBudget::budget).containsExactly(1, 2, 4, 8, 16, 32, 64);
+            assertThat(curve.get(curve.size() - 1).selection()).isEqualTo(answer);
             assertThat(samples).hasSize(4 * 65);
             assertThat(budget16).hasSize(4 * 17);
             assertThat(answer.answer()).isPresent();
