@@ -41,7 +41,11 @@ public final class ChainMemory {
                          long managedArraysGrowth, List<String> samples) {
     }
 
-    /** Current VmRSS in kB (0 where /proc is unavailable). */
+    /**
+     * Current VmRSS in kB (0 where /proc is unavailable).
+     *
+     * @return current VmRSS in kB (0 where /proc is unavailable)
+     */
     public static long rssKb() {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {

@@ -38,12 +38,20 @@ public final class QAlignReuse {
     public record Result(long steps, long sumCurrentLength, long policyNewTokens, long policyReused,
                          long rewardNewTokens, long rewardReused, long accepted) {
 
-        /** Policy tokens computed per step, as a fraction of the current |y|. */
+        /**
+         * Policy tokens computed per step, as a fraction of the current |y|.
+         *
+         * @return policy tokens computed per step, as a fraction of the current |y|
+         */
         public double policyNewPerStep() {
             return (double) policyNewTokens / sumCurrentLength;
         }
 
-        /** Reward-model tokens computed per step, as a fraction of the current |y|. */
+        /**
+         * Reward-model tokens computed per step, as a fraction of the current |y|.
+         *
+         * @return reward-model tokens computed per step, as a fraction of the current |y|
+         */
         public double rewardNewPerStep() {
             return (double) rewardNewTokens / sumCurrentLength;
         }

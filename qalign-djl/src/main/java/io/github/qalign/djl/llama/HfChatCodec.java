@@ -40,18 +40,31 @@ public final class HfChatCodec implements ChatCodec, AutoCloseable {
         this.bosId = bosId;
     }
 
-    /** The codec of a checkpoint (tokenizer, chat template, BOS id from its config). */
+    /**
+     * The codec of a checkpoint (tokenizer, chat template, BOS id from its config).
+     *
+     * @param checkpoint the checkpoint
+     * @return the codec of a checkpoint (tokenizer, chat template, BOS id from its config)
+     */
     public static HfChatCodec of(HfCheckpoint checkpoint) {
         Optional<ChatTemplate> t = checkpoint.chatTemplate();
         return new HfChatCodec(checkpoint.tokenizer(), t.orElse(null), checkpoint.config().bosTokenId());
     }
 
-    /** The tokenizer. */
+    /**
+     * The tokenizer.
+     *
+     * @return the tokenizer
+     */
     public HfTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The chat template, if any. */
+    /**
+     * The chat template, if any.
+     *
+     * @return the chat template, if any
+     */
     public Optional<ChatTemplate> template() {
         return Optional.ofNullable(template);
     }

@@ -45,23 +45,41 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Number of sequence slots. */
+    /**
+     * Number of sequence slots.
+     *
+     * @return the number of sequence slots
+     */
     public int slots() {
         return slots;
     }
 
-    /** Positions per slot. */
+    /**
+     * Positions per slot.
+     *
+     * @return positions per slot
+     */
     public int maxLength() {
         return maxLength;
     }
 
-    /** Current length (number of cached positions) of a slot. */
+    /**
+     * Current length (number of cached positions) of a slot.
+     *
+     * @param slot the slot
+     * @return current length (number of cached positions) of a slot
+     */
     public int length(int slot) {
         checkSlot(slot);
         return lengths[slot];
     }
 
-    /** The token ids a slot holds (a copy, {@code length(slot)} ids). */
+    /**
+     * The token ids a slot holds (a copy, {@code length(slot)} ids).
+     *
+     * @param slot the slot
+     * @return the token ids a slot holds (a copy, {@code length(slot)} ids)
+     */
     public int[] tokens(int slot) {
         checkSlot(slot);
         return Arrays.copyOf(tokens[slot], lengths[slot]);

@@ -110,37 +110,65 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         }
     }
 
-    /** The underlying model. */
+    /**
+     * The underlying model.
+     *
+     * @return the underlying model
+     */
     public LlamaModel model() {
         return model;
     }
 
-    /** The codec. */
+    /**
+     * The codec.
+     *
+     * @return the codec
+     */
     public ChatCodec codec() {
         return codec;
     }
 
-    /** Positions per sequence (prompt + completion limit). */
+    /**
+     * Positions per sequence (prompt + completion limit).
+     *
+     * @return positions per sequence (prompt + completion limit)
+     */
     public int contextLength() {
         return contextLength;
     }
 
-    /** Rows per forward pass. */
+    /**
+     * Rows per forward pass.
+     *
+     * @return rows per forward pass
+     */
     public int maxBatch() {
         return maxBatch;
     }
 
-    /** The prefix pool (counters). */
+    /**
+     * The prefix pool (counters).
+     *
+     * @return the prefix pool (counters)
+     */
     public PrefixKvPool pool() {
         return pool;
     }
 
-    /** Usage summed over every call so far. */
+    /**
+     * Usage summed over every call so far.
+     *
+     * @return usage summed over every call so far
+     */
     public synchronized TokenUsage totalUsage() {
         return total;
     }
 
-    /** Number of batched forward passes run so far. */
+    /**
+     * Number of batched forward passes run so far.
+     *
+     * @return the number of batched forward passes run so far
+     */
     public synchronized long forwardCalls() {
         return forwardCalls;
     }

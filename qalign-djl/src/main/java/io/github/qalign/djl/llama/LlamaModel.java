@@ -280,22 +280,38 @@ public final class LlamaModel implements AutoCloseable {
         return inv;
     }
 
-    /** The architecture. */
+    /**
+     * The architecture.
+     *
+     * @return the architecture
+     */
     public LlamaConfig config() {
         return config;
     }
 
-    /** The device the weights live on. */
+    /**
+     * The device the weights live on.
+     *
+     * @return the device the weights live on
+     */
     public Device device() {
         return device;
     }
 
-    /** The compute/storage data type. */
+    /**
+     * The compute/storage data type.
+     *
+     * @return the compute/storage data type
+     */
     public DataType dataType() {
         return dataType;
     }
 
-    /** The manager owning the weights (for callers that allocate alongside, e.g. training heads). */
+    /**
+     * The manager owning the weights (for callers that allocate alongside, e.g. training heads).
+     *
+     * @return the manager owning the weights (for callers that allocate alongside, e.g. training heads)
+     */
     public NDManager manager() {
         return manager;
     }
@@ -309,17 +325,29 @@ public final class LlamaModel implements AutoCloseable {
         return parameters;
     }
 
-    /** Whether the model has a language-model head (untied {@code lm_head.weight} or tied embeddings). */
+    /**
+     * Whether the model has a language-model head (untied {@code lm_head.weight} or tied embeddings).
+     *
+     * @return whether the model has a language-model head (untied {@code lm_head.weight} or tied embeddings)
+     */
     public boolean hasLmHead() {
         return lmHead != null;
     }
 
-    /** Whether the model has a sequence-classification {@code score} head. */
+    /**
+     * Whether the model has a sequence-classification {@code score} head.
+     *
+     * @return whether the model has a sequence-classification {@code score} head
+     */
     public boolean hasScoreHead() {
         return score != null;
     }
 
-    /** Number of parameters (the tied LM head counted once). */
+    /**
+     * Number of parameters (the tied LM head counted once).
+     *
+     * @return the number of parameters (the tied LM head counted once)
+     */
     public long parameterCount() {
         return parameterCount;
     }
@@ -344,7 +372,12 @@ public final class LlamaModel implements AutoCloseable {
                 dataType);
     }
 
-    /** Bytes one cache slot of {@code maxLength} positions takes (keys and values, all layers). */
+    /**
+     * Bytes one cache slot of {@code maxLength} positions takes (keys and values, all layers).
+     *
+     * @param maxLength positions per slot
+     * @return bytes one cache slot of {@code maxLength} positions takes (keys and values, all layers)
+     */
     public long bytesPerSlot(int maxLength) {
         return 2L * config.numHiddenLayers() * maxLength * kvHeads * headDim * dataType.getNumOfBytes();
     }
@@ -562,13 +595,23 @@ public final class LlamaModel implements AutoCloseable {
         return hidden.reshape((long) b * len, dim).get(new NDIndex("{}", m.create(idx)));
     }
 
-    /** Logits {@code [..., V]} of hidden states (LM head), in {@code hidden}'s manager. */
+    /**
+     * Logits {@code [..., V]} of hidden states (LM head), in {@code hidden}'s manager.
+     *
+     * @param hidden hidden states {@code [..., hidden]}
+     * @return logits {@code [..., V]} of hidden states (LM head), in {@code hidden}'s manager
+     */
     public NDArray logits(NDArray hidden) {
         checkHead(Head.LOGITS);
         return linear(hidden, lmHead);
     }
 
-    /** Scores {@code [..., numLabels]} of hidden states (score head), in {@code hidden}'s manager. */
+    /**
+     * Scores {@code [..., numLabels]} of hidden states (score head), in {@code hidden}'s manager.
+     *
+     * @param hidden hidden states {@code [..., hidden]}
+     * @return scores {@code [..., numLabels]} of hidden states (score head), in {@code hidden}'s manager
+     */
     public NDArray scores(NDArray hidden) {
         checkHead(Head.SCORE);
         return linear(hidden, score);

@@ -22,6 +22,17 @@ import ai.djl.ndarray.types.DataType;
 public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, int cacheSlots, long maxCacheBytes,
                            int contextLength) {
 
+    /**
+     * Validates the components.
+     *
+     * @param device        see the record description
+     * @param dataType      see the record description (null = FLOAT32)
+     * @param maxBatchSize  see the record description
+     * @param cacheSlots    see the record description
+     * @param maxCacheBytes see the record description
+     * @param contextLength see the record description
+     * @throws IllegalArgumentException naming a bad component
+     */
     public LlamaOptions {
         if (dataType == null) {
             dataType = DataType.FLOAT32;
@@ -49,12 +60,20 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
     /** Default KV pool budget (4 GiB). */
     public static final long DEFAULT_MAX_CACHE_BYTES = 4L << 30;
 
-    /** Engine default device, fp32, batch 32, automatic slots, 4 GiB KV budget, context up to 4096. */
+    /**
+     * Engine default device, fp32, batch 32, automatic slots, 4 GiB KV budget, context up to 4096.
+     *
+     * @return engine default device, fp32, batch 32, automatic slots, 4 GiB KV budget, context up to 4096
+     */
     public static LlamaOptions defaults() {
         return builder().build();
     }
 
-    /** A builder starting from {@link #defaults()}. */
+    /**
+     * A builder starting from {@link #defaults()}.
+     *
+     * @return a builder starting from {@link #defaults()}
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -88,43 +107,77 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         private Builder() {
         }
 
-        /** Device (default: the engine default). */
+        /**
+         * Device (default: the engine default).
+         *
+         * @param d the device
+         * @return device (default: the engine default)
+         */
         public Builder device(Device d) {
             this.device = d;
             return this;
         }
 
-        /** Data type, FLOAT32 or FLOAT16. */
+        /**
+         * Data type, FLOAT32 or FLOAT16.
+         *
+         * @param t the data type
+         * @return data type, FLOAT32 or FLOAT16
+         */
         public Builder dataType(DataType t) {
             this.dataType = t;
             return this;
         }
 
-        /** Rows per forward pass. */
+        /**
+         * Rows per forward pass.
+         *
+         * @param n the value
+         * @return rows per forward pass
+         */
         public Builder maxBatchSize(int n) {
             this.maxBatchSize = n;
             return this;
         }
 
-        /** KV slots (0 = automatic). */
+        /**
+         * KV slots (0 = automatic).
+         *
+         * @param n the value
+         * @return kV slots (0 = automatic)
+         */
         public Builder cacheSlots(int n) {
             this.cacheSlots = n;
             return this;
         }
 
-        /** KV pool byte budget (default 4 GiB; 0 = none). */
+        /**
+         * KV pool byte budget (default 4 GiB; 0 = none).
+         *
+         * @param bytes the budget in bytes
+         * @return kV pool byte budget (default 4 GiB; 0 = none)
+         */
         public Builder maxCacheBytes(long bytes) {
             this.maxCacheBytes = bytes;
             return this;
         }
 
-        /** Positions per slot (0 = the model's context, capped at {@value LlamaOptions#DEFAULT_CONTEXT_CAP}). */
+        /**
+         * Positions per slot (0 = the model's context, capped at {@value LlamaOptions#DEFAULT_CONTEXT_CAP}).
+         *
+         * @param n the value
+         * @return positions per slot (0 = the model's context, capped at {@value LlamaOptions#DEFAULT_CONTEXT_CAP})
+         */
         public Builder contextLength(int n) {
             this.contextLength = n;
             return this;
         }
 
-        /** The options; throws {@link IllegalArgumentException} naming a bad parameter. */
+        /**
+         * The options; throws {@link IllegalArgumentException} naming a bad parameter.
+         *
+         * @return the options; throws {@link IllegalArgumentException} naming a bad parameter
+         */
         public LlamaOptions build() {
             return new LlamaOptions(device, dataType, maxBatchSize, cacheSlots, maxCacheBytes, contextLength);
         }

@@ -90,22 +90,39 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
         }
     }
 
-    /** The underlying model. */
+    /**
+     * The underlying model.
+     *
+     * @return the underlying model
+     */
     public LlamaModel model() {
         return model;
     }
 
-    /** The prefix pool (counters). */
+    /**
+     * The prefix pool (counters).
+     *
+     * @return the prefix pool (counters)
+     */
     public PrefixKvPool pool() {
         return pool;
     }
 
-    /** Usage summed over every call so far. */
+    /**
+     * Usage summed over every call so far.
+     *
+     * @return usage summed over every call so far
+     */
     public synchronized TokenUsage totalUsage() {
         return total;
     }
 
-    /** The ids this model scores for a request. */
+    /**
+     * The ids this model scores for a request.
+     *
+     * @param r the request
+     * @return the ids this model scores for a request
+     */
     public int[] inputIds(RewardRequest r) {
         int[] ids = codec == null ? r.prompt().ids().concat(r.completion()).toArray()
                 : codec.encodeExchange(r.prompt().text(), r.text());

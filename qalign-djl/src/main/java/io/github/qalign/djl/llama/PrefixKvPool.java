@@ -49,12 +49,20 @@ public final class PrefixKvPool {
         this.lastUse = new long[cache.slots()];
     }
 
-    /** The cache. */
+    /**
+     * The cache.
+     *
+     * @return the cache
+     */
     public KvCache cache() {
         return cache;
     }
 
-    /** The largest batch {@link #place} accepts. */
+    /**
+     * The largest batch {@link #place} accepts.
+     *
+     * @return the largest batch {@link #place} accepts
+     */
     public int maxBatch() {
         return cache.slots() / 2;
     }
@@ -322,22 +330,38 @@ public final class PrefixKvPool {
         return attributed;
     }
 
-    /** Forward passes run by {@link #prefillSharedPrefixes}. */
+    /**
+     * Forward passes run by {@link #prefillSharedPrefixes}.
+     *
+     * @return forward passes run by {@link #prefillSharedPrefixes}
+     */
     public long prefillCalls() {
         return prefillCalls;
     }
 
-    /** Marks a slot as used now (e.g. after decoding into it). */
+    /**
+     * Marks a slot as used now (e.g. after decoding into it).
+     *
+     * @param slot the slot
+     */
     public void touch(int slot) {
         lastUse[slot] = ++clock;
     }
 
-    /** Input tokens served from the cache so far. */
+    /**
+     * Input tokens served from the cache so far.
+     *
+     * @return input tokens served from the cache so far
+     */
     public long reusedTokens() {
         return reusedTokens;
     }
 
-    /** Input tokens computed so far (excluding tokens generated while decoding). */
+    /**
+     * Input tokens computed so far (excluding tokens generated while decoding).
+     *
+     * @return input tokens computed so far (excluding tokens generated while decoding)
+     */
     public long computedTokens() {
         return computedTokens;
     }

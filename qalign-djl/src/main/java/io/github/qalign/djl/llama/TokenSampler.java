@@ -115,7 +115,12 @@ public final class TokenSampler {
         return last; // rounding: u within 1e-16 of 1
     }
 
-    /** The id of the largest logit (the smallest id on ties). */
+    /**
+     * The id of the largest logit (the smallest id on ties).
+     *
+     * @param logits one row of logits
+     * @return the id of the largest logit (the smallest id on ties)
+     */
     public static int argmax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
