@@ -1,0 +1,184 @@
+package io.github.qalign.sampler;
+
+import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.Generation;
+import io.github.qalign.model.GenerationRequest;
+import io.github.qalign.model.LanguageModel;
+import io.github.qalign.model.Prompt;
+import io.github.qalign.model.Reward;
+import io.github.qalign.model.RewardModel;
+import io.github.qalign.model.RewardRequest;
+import io.github.qalign.model.SamplingConfig;
+import io.github.qalign.model.ScoredSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Independent (ancestral) samples {@code y_1..y_n ~ p_LM(.|x)} per prompt, each scored once: the input of the
+ * baselines (best-of-n, majority vote, weighted majority vote, MBR).
+ *
+ * <p>Requests are prompt-major ({@code promptIndex * n + sampleIndex}), all fresh (empty prefix). They are sent as
+ * one {@code generate} call followed by one {@code score} call, or, with {@link Builder#maxBatchSize(int)}, as
+ * consecutive chunks of at most that many requests: all {@code generate} chunks in order, then all {@code score}
+ * chunks. The only random draws are the language model's, from the generator passed to {@code run}.
+ */
+public final class IndependentSampler {
+
+    private final LanguageModel languageModel;
+    private final RewardModel rewardModel;
+    private final int samplesPerPrompt;
+    private final SamplingConfig sampling;
+    private final int maxBatchSize;
+
+    private IndependentSampler(Builder b) {
+        this.languageModel = b.languageModel;
+        this.rewardModel = b.rewardModel;
+        this.samplesPerPrompt = b.samplesPerPrompt;
+        this.sampling = b.sampling;
+        this.maxBatchSize = b.maxBatchSize;
+    }
+
+    /** A new builder. Required: language model, reward model, samples per prompt. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Samples one prompt. */
+    public IndependentResult run(Prompt prompt, RandomGenerator rng) {
+        Objects.requireNonNull(prompt, "prompt");
+        return run(List.of(prompt), rng);
+    }
+
+    /**
+     * Draws {@code samplesPerPrompt} scored samples for every prompt.
+     *
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public IndependentResult run(List<Prompt> prompts, RandomGenerator rng) {
+        Objects.requireNonNull(prompts, "prompts");
+        Objects.requireNonNull(rng, "rng");
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("prompts must not be empty");
+        }
+        for (int p = 0; p < prompts.size(); p++) {
+            if (prompts.get(p) == null) {
+                throw new IllegalArgumentException("prompts[" + p + "] is null");
+            }
+        }
+        int total = prompts.size() * samplesPerPrompt;
+        List<GenerationRequest> requests = new ArrayList<>(total);
+        for (Prompt p : prompts) {
+            for (int k = 0; k < samplesPerPrompt; k++) {
+                requests.add(GenerationRequest.fresh(p));
+            }
+        }
+        List<Generation> gens = new ArrayList<>(total);
+        for (int from = 0; from < total; from += maxBatchSize) {
+            int to = Math.min(total, from + maxBatchSize);
+            int offset = from;
+            gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling, rng,
+                    j -> where(offset + j)));
+        }
+        List<RewardRequest> rreq = new ArrayList<>(total);
+        for (int j = 0; j < total; j++) {
+            rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
+        }
+        List<Reward> rewards = new ArrayList<>(total);
+        for (int from = 0; from < total; from += maxBatchSize) {
+            int to = Math.min(total, from + maxBatchSize);
+            int offset = from;
+            rewards.addAll(ModelCalls.score(rewardModel, rreq.subList(from, to), j -> where(offset + j)));
+        }
+        long lmParams = languageModel.parameterCount();
+        long rmParams = rewardModel.parameterCount();
+        ComputeUsage sum = ComputeUsage.none(lmParams, rmParams);
+        List<PromptSamples> out = new ArrayList<>(prompts.size());
+        for (int p = 0; p < prompts.size(); p++) {
+            List<ScoredSample> samples = new ArrayList<>(samplesPerPrompt);
+            List<ComputeUsage> usages = new ArrayList<>(samplesPerPrompt);
+            for (int k = 0; k < samplesPerPrompt; k++) {
+                int j = p * samplesPerPrompt + k;
+                Generation g = gens.get(j);
+                samples.add(new ScoredSample(g.completion(), g.text(), rewards.get(j).value(), g.finishReason()));
+                ComputeUsage u = new ComputeUsage(g.usage(), rewards.get(j).usage(), lmParams, rmParams);
+                usages.add(u);
+                sum = sum.plus(u);
+            }
+            out.add(new PromptSamples(p, prompts.get(p), samples, usages));
+        }
+        return new IndependentResult(out, sum);
+    }
+
+    private String where(int j) {
+        return "prompt " + (j / samplesPerPrompt) + " sample " + (j % samplesPerPrompt);
+    }
+
+    /**
+     * Builder of {@link IndependentSampler}. Defaults: {@link SamplingConfig#defaults()}, no batch-size limit.
+     * {@link #build()} throws {@link IllegalArgumentException} naming the bad parameter.
+     */
+    public static final class Builder {
+        private LanguageModel languageModel;
+        private RewardModel rewardModel;
+        private int samplesPerPrompt = -1;
+        private SamplingConfig sampling = SamplingConfig.defaults();
+        private int maxBatchSize = Integer.MAX_VALUE;
+
+        private Builder() {
+        }
+
+        /** The policy language model (required). */
+        public Builder languageModel(LanguageModel lm) {
+            this.languageModel = lm;
+            return this;
+        }
+
+        /** The reward model (required). */
+        public Builder rewardModel(RewardModel rm) {
+            this.rewardModel = rm;
+            return this;
+        }
+
+        /** Samples per prompt {@code n}, &gt;= 1 (required). */
+        public Builder samplesPerPrompt(int n) {
+            this.samplesPerPrompt = n;
+            return this;
+        }
+
+        /** The language model's sampling configuration. */
+        public Builder sampling(SamplingConfig sampling) {
+            this.sampling = sampling;
+            return this;
+        }
+
+        /** Largest number of requests per model call, &gt;= 1 (default unlimited: one call each). */
+        public Builder maxBatchSize(int max) {
+            this.maxBatchSize = max;
+            return this;
+        }
+
+        /** The sampler. */
+        public IndependentSampler build() {
+            if (languageModel == null) {
+                throw new IllegalArgumentException("languageModel is required");
+            }
+            if (rewardModel == null) {
+                throw new IllegalArgumentException("rewardModel is required");
+            }
+            if (samplesPerPrompt < 1) {
+                throw new IllegalArgumentException("samplesPerPrompt must be >= 1, got " + samplesPerPrompt
+                        + (samplesPerPrompt == -1 ? " (not set?)" : ""));
+            }
+            if (sampling == null) {
+                throw new IllegalArgumentException("sampling must not be null");
+            }
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+            }
+            return new IndependentSampler(this);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.github.qalign.sampler;
+
+import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.Prompt;
+import io.github.qalign.model.ScoredSample;
+import java.util.List;
+
+/**
+ * Progress and telemetry callbacks of a {@link QAlignSampler} run, called on the running thread. Every method has
+ * a no-op default; implement only what you need. An exception thrown by a listener aborts the run.
+ */
+public interface QAlignListener {
+
+    /** The listener that does nothing. */
+    QAlignListener NONE = new QAlignListener() {
+    };
+
+    /**
+     * Called once after the initial states {@code y^0} are sampled and scored.
+     *
+     * @param event the initial states
+     */
+    default void onInit(InitEvent event) {
+    }
+
+    /**
+     * Called after every step of the lockstep run.
+     *
+     * @param event the step of every chain
+     */
+    default void onStep(StepEvent event) {
+    }
+
+    /**
+     * Called once with the finished result.
+     *
+     * @param result the run's result
+     */
+    default void onComplete(QAlignResult result) {
+    }
+
+    /**
+     * The initial states of a run.
+     *
+     * @param prompts         the run's prompts
+     * @param chainsPerPrompt chains per prompt
+     * @param totalSteps      {@code T}
+     * @param states          {@code y^0} of every chain, prompt-major ({@code promptIndex * chainsPerPrompt + chain})
+     * @param usage           usage of the initial LM and RM batch
+     */
+    record InitEvent(List<Prompt> prompts, int chainsPerPrompt, int totalSteps, List<ScoredSample> states,
+                     ComputeUsage usage) {
+        public InitEvent {
+            prompts = List.copyOf(prompts);
+            states = List.copyOf(states);
+        }
+    }
+
+    /**
+     * One lockstep step.
+     *
+     * @param step            the step number, 1-based
+     * @param totalSteps      {@code T}
+     * @param chainsPerPrompt chains per prompt
+     * @param chainSteps      the step of every chain, prompt-major
+     * @param accepted        how many chains accepted their candidate in this step
+     * @param usage           usage of this step's LM and RM batch
+     */
+    record StepEvent(int step, int totalSteps, int chainsPerPrompt, List<ChainStep> chainSteps, int accepted,
+                     ComputeUsage usage) {
+        public StepEvent {
+            chainSteps = List.copyOf(chainSteps);
+        }
+    }
+}

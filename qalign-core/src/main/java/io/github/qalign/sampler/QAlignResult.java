@@ -1,0 +1,50 @@
+package io.github.qalign.sampler;
+
+import io.github.qalign.compute.ComputeUsage;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The result of one {@link QAlignSampler#run} call.
+ *
+ * @param prompts  one result per prompt, in input order
+ * @param beta     the temperature {@code beta} of the target
+ * @param steps    the number of steps {@code T} of every chain
+ * @param proposal the proposal used
+ * @param usage    total LM and RM usage of the run (sum over every generation and reward)
+ */
+public record QAlignResult(List<PromptResult> prompts, double beta, int steps, Proposal proposal,
+                           ComputeUsage usage) {
+    public QAlignResult {
+        prompts = List.copyOf(prompts);
+        Objects.requireNonNull(proposal, "proposal");
+        Objects.requireNonNull(usage, "usage");
+    }
+
+    /** The result of prompt {@code i}. */
+    public PromptResult prompt(int i) {
+        return prompts.get(i);
+    }
+
+    /** Accepted steps over all steps of all chains ({@code NaN}-free: 0 when there are no steps). */
+    public double acceptanceRate() {
+        long accepted = 0;
+        long total = 0;
+        for (PromptResult p : prompts) {
+            for (ChainResult c : p.chains()) {
+                accepted += c.acceptedCount();
+                total += c.stepCount();
+            }
+        }
+        return total == 0 ? 0.0 : (double) accepted / total;
+    }
+
+    /** Usage of the run truncated to its first {@code k} steps. */
+    public ComputeUsage usage(int k) {
+        ComputeUsage u = ComputeUsage.ZERO;
+        for (PromptResult p : prompts) {
+            u = u.plus(p.usage(k));
+        }
+        return u;
+    }
+}

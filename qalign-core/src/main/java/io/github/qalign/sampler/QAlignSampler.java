@@ -1,0 +1,406 @@
+package io.github.qalign.sampler;
+
+import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.Generation;
+import io.github.qalign.model.GenerationRequest;
+import io.github.qalign.model.LanguageModel;
+import io.github.qalign.model.Prompt;
+import io.github.qalign.model.Reward;
+import io.github.qalign.model.RewardModel;
+import io.github.qalign.model.RewardRequest;
+import io.github.qalign.model.SamplingConfig;
+import io.github.qalign.model.ScoredSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.random.RandomGenerator;
+
+/**
+ * QAlign: Metropolis-Hastings over completions targeting {@code pi(y|x) ∝ p_LM(y|x) exp(r(x,y)/beta)}, with the
+ * QUEST suffix proposal (paper §3.1, Eq. 8).
+ *
+ * <p>A chain's state is a completion as the policy's token ids, prompt excluded, EOS kept as the last id when the
+ * sequence stopped on EOS; {@code |y|} counts exactly those ids. {@code y^0} is one full sample of the language
+ * model, scored once. Each step draws {@code i ~ Uniform{0, ..., |y|-1}} ({@link Proposal#SUFFIX}; always 0 for
+ * {@link Proposal#INDEPENDENCE}), keeps {@code y[0:i]}, lets the language model continue it into a candidate
+ * {@code y'} (total length capped by {@link SamplingConfig#maxCompletionTokens()}), scores it, and accepts it when
+ * {@code log u < log alpha} with {@code u ~ Uniform[0,1)} and
+ * {@code log alpha = (r' - r)/beta + log|y| - log|y'|} (the length term only for the suffix proposal). A rejected
+ * step repeats the state, and the repeat counts as a sample.
+ *
+ * <p>All chains of all prompts advance in lockstep: the initial states take one {@code generate} and one
+ * {@code score} batch call, and so does every step, whatever the number of prompts and chains.
+ *
+ * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: the
+ * language model's draws for the initial batch; then per step: (1) one {@code nextInt(|y|)} per chain in chain
+ * order (suffix proposal only), (2) the language model's draws for the step's batch, (3) one {@code nextDouble()}
+ * per chain in chain order (always drawn, even when {@code log alpha >= 0}). Chain order is prompt-major:
+ * {@code promptIndex * chainsPerPrompt + chainIndex}. The reward model must be deterministic. Hence the same seed,
+ * models and configuration give identical chains.
+ *
+ * <p>Instances are immutable and thread-safe if the models are; create them with {@link #builder()}.
+ */
+public final class QAlignSampler {
+
+    private final LanguageModel languageModel;
+    private final RewardModel rewardModel;
+    private final double beta;
+    private final int steps;
+    private final int chainsPerPrompt;
+    private final int burnIn;
+    private final int thin;
+    private final SamplingConfig sampling;
+    private final Proposal proposal;
+    private final QAlignListener listener;
+    private final OptionalDouble logAlphaClamp;
+    private final boolean invertedLengthRatio;
+
+    private QAlignSampler(Builder b) {
+        this.languageModel = b.languageModel;
+        this.rewardModel = b.rewardModel;
+        this.beta = b.beta;
+        this.steps = b.steps;
+        this.chainsPerPrompt = b.chainsPerPrompt;
+        this.burnIn = b.burnIn;
+        this.thin = b.thin;
+        this.sampling = b.sampling;
+        this.proposal = b.proposal;
+        this.listener = b.listener;
+        this.logAlphaClamp = b.logAlphaClamp;
+        this.invertedLengthRatio = b.invertedLengthRatio;
+    }
+
+    /** A new builder. Required: language model, reward model, beta. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this sampler's configuration (to derive variants, e.g. another beta). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.languageModel = languageModel;
+        b.rewardModel = rewardModel;
+        b.beta = beta;
+        b.steps = steps;
+        b.chainsPerPrompt = chainsPerPrompt;
+        b.burnIn = burnIn;
+        b.thin = thin;
+        b.sampling = sampling;
+        b.proposal = proposal;
+        b.listener = listener;
+        b.logAlphaClamp = logAlphaClamp;
+        b.invertedLengthRatio = invertedLengthRatio;
+        return b;
+    }
+
+    /** The target temperature {@code beta}. */
+    public double beta() {
+        return beta;
+    }
+
+    /** Steps {@code T} per chain. */
+    public int steps() {
+        return steps;
+    }
+
+    /** Chains per prompt. */
+    public int chainsPerPrompt() {
+        return chainsPerPrompt;
+    }
+
+    /** The sampling configuration of the language model (part of the target). */
+    public SamplingConfig sampling() {
+        return sampling;
+    }
+
+    /** The proposal. */
+    public Proposal proposal() {
+        return proposal;
+    }
+
+    /** Runs the chains of one prompt. */
+    public QAlignResult run(Prompt prompt, RandomGenerator rng) {
+        Objects.requireNonNull(prompt, "prompt");
+        return run(List.of(prompt), rng);
+    }
+
+    /**
+     * Runs {@code chainsPerPrompt} chains for every prompt, all in lockstep.
+     *
+     * @param prompts the prompts; not empty
+     * @param rng     the source of every random draw
+     * @return the chains, per prompt in input order
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
+        Objects.requireNonNull(prompts, "prompts");
+        Objects.requireNonNull(rng, "rng");
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("prompts must not be empty");
+        }
+        for (int p = 0; p < prompts.size(); p++) {
+            if (prompts.get(p) == null) {
+                throw new IllegalArgumentException("prompts[" + p + "] is null");
+            }
+        }
+        final int nChains = prompts.size() * chainsPerPrompt;
+        final long lmParams = languageModel.parameterCount();
+        final long rmParams = rewardModel.parameterCount();
+        Prompt[] promptOf = new Prompt[nChains];
+        for (int c = 0; c < nChains; c++) {
+            promptOf[c] = prompts.get(c / chainsPerPrompt);
+        }
+
+        // y^0: one batch each.
+        List<GenerationRequest> initReq = new ArrayList<>(nChains);
+        for (int c = 0; c < nChains; c++) {
+            initReq.add(GenerationRequest.fresh(promptOf[c]));
+        }
+        List<Generation> initGen = ModelCalls.generate(languageModel, initReq, sampling, rng,
+                j -> where(j, "initial sample"));
+        List<Reward> initRew = ModelCalls.score(rewardModel, rewardRequests(promptOf, initGen),
+                j -> where(j, "initial sample"));
+        ScoredSample[] state = new ScoredSample[nChains];
+        ComputeUsage[] initialUsage = new ComputeUsage[nChains];
+        ComputeUsage initTotal = ComputeUsage.none(lmParams, rmParams);
+        for (int c = 0; c < nChains; c++) {
+            Generation g = initGen.get(c);
+            state[c] = new ScoredSample(g.completion(), g.text(), initRew.get(c).value(), g.finishReason());
+            initialUsage[c] = new ComputeUsage(g.usage(), initRew.get(c).usage(), lmParams, rmParams);
+            initTotal = initTotal.plus(initialUsage[c]);
+        }
+        final ScoredSample[] initial = state.clone();
+        listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, List.of(state), initTotal));
+
+        List<List<ChainStep>> history = new ArrayList<>(nChains);
+        for (int c = 0; c < nChains; c++) {
+            history.add(new ArrayList<>(steps));
+        }
+        ComputeUsage total = initTotal;
+        int[] index = new int[nChains];
+        for (int t = 1; t <= steps; t++) {
+            final int step = t;
+            List<GenerationRequest> req = new ArrayList<>(nChains);
+            for (int c = 0; c < nChains; c++) {
+                int len = state[c].completion().length();
+                index[c] = proposal == Proposal.SUFFIX ? rng.nextInt(len) : 0;
+                req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c])));
+            }
+            List<Generation> gen = ModelCalls.generate(languageModel, req, sampling, rng, j -> where(j, "step " + step));
+            List<Reward> rew = ModelCalls.score(rewardModel, rewardRequests(promptOf, gen), j -> where(j, "step " + step));
+            List<ChainStep> stepRecords = new ArrayList<>(nChains);
+            ComputeUsage stepTotal = ComputeUsage.none(lmParams, rmParams);
+            int acceptedCount = 0;
+            for (int c = 0; c < nChains; c++) {
+                Generation g = gen.get(c);
+                ScoredSample cur = state[c];
+                ScoredSample cand = new ScoredSample(g.completion(), g.text(), rew.get(c).value(), g.finishReason());
+                double logAlpha = logAlpha(cur.reward(), cand.reward(), cur.completion().length(),
+                        cand.completion().length());
+                double u = rng.nextDouble();
+                boolean accepted = Math.log(u) < logAlpha;
+                if (accepted) {
+                    state[c] = cand;
+                    acceptedCount++;
+                }
+                ComputeUsage usage = new ComputeUsage(g.usage(), rew.get(c).usage(), lmParams, rmParams);
+                stepTotal = stepTotal.plus(usage);
+                ChainStep rec = new ChainStep(t, index[c], cur.completion().length(), cur.reward(), cand, logAlpha,
+                        accepted, state[c], usage);
+                history.get(c).add(rec);
+                stepRecords.add(rec);
+            }
+            total = total.plus(stepTotal);
+            listener.onStep(new QAlignListener.StepEvent(t, steps, chainsPerPrompt, stepRecords, acceptedCount,
+                    stepTotal));
+        }
+
+        List<PromptResult> results = new ArrayList<>(prompts.size());
+        for (int p = 0; p < prompts.size(); p++) {
+            List<ChainResult> chains = new ArrayList<>(chainsPerPrompt);
+            for (int k = 0; k < chainsPerPrompt; k++) {
+                int c = p * chainsPerPrompt + k;
+                chains.add(new ChainResult(p, k, initial[c], initialUsage[c],
+                        history.get(c), burnIn, thin));
+            }
+            results.add(new PromptResult(p, prompts.get(p), chains));
+        }
+        QAlignResult result = new QAlignResult(results, beta, steps, proposal, total);
+        listener.onComplete(result);
+        return result;
+    }
+
+    /** The log acceptance ratio of moving from a state (reward r, length n) to a candidate (r2, n2). */
+    double logAlpha(double r, double r2, int n, int n2) {
+        double la = (r2 - r) / beta;
+        if (proposal == Proposal.SUFFIX) {
+            double lengthTerm = Math.log(n) - Math.log(n2);
+            la += invertedLengthRatio ? -lengthTerm : lengthTerm;
+        }
+        if (logAlphaClamp.isPresent()) {
+            double c = logAlphaClamp.getAsDouble();
+            la = Math.max(-c, Math.min(c, la));
+        }
+        return la;
+    }
+
+    private static List<RewardRequest> rewardRequests(Prompt[] promptOf, List<Generation> gens) {
+        List<RewardRequest> out = new ArrayList<>(gens.size());
+        for (int c = 0; c < gens.size(); c++) {
+            out.add(RewardRequest.of(promptOf[c], gens.get(c)));
+        }
+        return out;
+    }
+
+    private String where(int chain, String phase) {
+        return "prompt " + (chain / chainsPerPrompt) + " chain " + (chain % chainsPerPrompt) + " (" + phase + ")";
+    }
+
+    /**
+     * Builder of {@link QAlignSampler}. Defaults: {@code steps = 16}, {@code chainsPerPrompt = 1},
+     * {@code burnIn = 0}, {@code thin = 1}, {@link SamplingConfig#defaults()}, {@link Proposal#SUFFIX}, no listener,
+     * no log-alpha clamp. {@link #build()} throws {@link IllegalArgumentException} naming the bad parameter.
+     */
+    public static final class Builder {
+        private LanguageModel languageModel;
+        private RewardModel rewardModel;
+        private double beta = Double.NaN;
+        private int steps = 16;
+        private int chainsPerPrompt = 1;
+        private int burnIn = 0;
+        private int thin = 1;
+        private SamplingConfig sampling = SamplingConfig.defaults();
+        private Proposal proposal = Proposal.SUFFIX;
+        private QAlignListener listener = QAlignListener.NONE;
+        private OptionalDouble logAlphaClamp = OptionalDouble.empty();
+        private boolean invertedLengthRatio;
+
+        private Builder() {
+        }
+
+        /** The policy language model (required). */
+        public Builder languageModel(LanguageModel lm) {
+            this.languageModel = lm;
+            return this;
+        }
+
+        /** The reward model (required). */
+        public Builder rewardModel(RewardModel rm) {
+            this.rewardModel = rm;
+            return this;
+        }
+
+        /** The target temperature {@code beta}: finite and &gt; 0 (required). */
+        public Builder beta(double beta) {
+            this.beta = beta;
+            return this;
+        }
+
+        /** Steps {@code T} per chain, &gt;= 0 (default 16); a chain holds {@code T + 1} states. */
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Independent chains per prompt, &gt;= 1 (default 1). */
+        public Builder chainsPerPrompt(int chains) {
+            this.chainsPerPrompt = chains;
+            return this;
+        }
+
+        /** States discarded from the start of each chain when extracting samples, in [0, steps] (default 0). */
+        public Builder burnIn(int burnIn) {
+            this.burnIn = burnIn;
+            return this;
+        }
+
+        /** Keep every {@code thin}-th state after burn-in, &gt;= 1 (default 1: keep all). */
+        public Builder thin(int thin) {
+            this.thin = thin;
+            return this;
+        }
+
+        /** The language model's sampling configuration; it is part of the target {@code p_LM}. */
+        public Builder sampling(SamplingConfig sampling) {
+            this.sampling = sampling;
+            return this;
+        }
+
+        /** The proposal (default {@link Proposal#SUFFIX}). */
+        public Builder proposal(Proposal proposal) {
+            this.proposal = proposal;
+            return this;
+        }
+
+        /** Progress and telemetry callbacks (default none). */
+        public Builder listener(QAlignListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Clamps {@code log alpha} to {@code [-c, c]} as the reference implementation does with {@code c = 20}.
+         * Off by default: clamping only changes acceptance of candidates with {@code alpha < e^-c}, and makes the
+         * chain slightly inexact.
+         *
+         * @param c the bound, finite and &gt; 0
+         */
+        public Builder logAlphaClamp(double c) {
+            if (!(c > 0) || Double.isInfinite(c)) {
+                throw new IllegalArgumentException("logAlphaClamp must be finite and > 0, got " + c);
+            }
+            this.logAlphaClamp = OptionalDouble.of(c);
+            return this;
+        }
+
+        /** Removes the log-alpha clamp (the default). */
+        public Builder noLogAlphaClamp() {
+            this.logAlphaClamp = OptionalDouble.empty();
+            return this;
+        }
+
+        /** Test hook: swap the length ratio to {@code |y'|/|y|} (a known historical bug). Not public API. */
+        Builder invertedLengthRatioForTesting(boolean inverted) {
+            this.invertedLengthRatio = inverted;
+            return this;
+        }
+
+        /** The sampler. */
+        public QAlignSampler build() {
+            if (languageModel == null) {
+                throw new IllegalArgumentException("languageModel is required");
+            }
+            if (rewardModel == null) {
+                throw new IllegalArgumentException("rewardModel is required");
+            }
+            if (!(beta > 0) || Double.isInfinite(beta)) {
+                throw new IllegalArgumentException("beta must be finite and > 0, got " + beta
+                        + (Double.isNaN(beta) ? " (not set?)" : ""));
+            }
+            if (steps < 0) {
+                throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+            }
+            if (chainsPerPrompt <= 0) {
+                throw new IllegalArgumentException("chainsPerPrompt must be >= 1, got " + chainsPerPrompt);
+            }
+            if (burnIn < 0 || burnIn > steps) {
+                throw new IllegalArgumentException("burnIn must be in [0, steps=" + steps + "], got " + burnIn);
+            }
+            if (thin < 1) {
+                throw new IllegalArgumentException("thin must be >= 1, got " + thin);
+            }
+            if (sampling == null) {
+                throw new IllegalArgumentException("sampling must not be null");
+            }
+            if (proposal == null) {
+                throw new IllegalArgumentException("proposal must not be null");
+            }
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null (use QAlignListener.NONE)");
+            }
+            return new QAlignSampler(this);
+        }
+    }
+}
