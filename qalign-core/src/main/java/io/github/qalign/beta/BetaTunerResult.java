@@ -1,0 +1,19 @@
+package io.github.qalign.beta;
+
+import java.util.List;
+
+/**
+ * The outcome of {@link BetaTuner#tune}.
+ *
+ * @param beta           the chosen beta
+ * @param acceptanceRate its measured calibration acceptance rate
+ * @param converged      whether that rate is within the tuner's tolerance of the target (false when the target is
+ *                       not reachable within [minBeta, maxBeta] or the evaluation budget ran out)
+ * @param evaluations    every calibration run, in order
+ */
+public record BetaTunerResult(double beta, double acceptanceRate, boolean converged,
+                              List<BetaTunerEvaluation> evaluations) {
+    public BetaTunerResult {
+        evaluations = List.copyOf(evaluations);
+    }
+}
