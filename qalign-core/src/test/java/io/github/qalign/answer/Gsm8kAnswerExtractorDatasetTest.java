@@ -1,0 +1,79 @@
+package io.github.qalign.answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The GSM8K extractor on all 1319 gold solutions of the GSM8K test split. */
+class Gsm8kAnswerExtractorDatasetTest {
+
+    private final Gsm8kAnswerExtractor extractor = new Gsm8kAnswerExtractor();
+    private final List<JsonNode> rows = DatasetRows.jsonl("/data/gsm8k/test.jsonl");
+
+    /** Independent reference: the text after the last "####", commas removed, as a stripped BigDecimal. */
+    private static String goldAfterMarker(String solution) {
+        String tail = solution.substring(solution.lastIndexOf("####") + 4).strip().replace(",", "");
+        return new BigDecimal(tail).stripTrailingZeros().toPlainString();
+    }
+
+    private static String withoutMarkerLine(String solution) {
+        return solution.substring(0, solution.lastIndexOf("####")).stripTrailing();
+    }
+
+    @Test
+    void extractsTheFinalNumberOfEveryGoldSolution() {
+        assertThat(rows).hasSize(1319);
+        List<String> wrong = new ArrayList<>();
+        int withCommas = 0;
+        for (JsonNode row : rows) {
+            String solution = row.get("answer").asText();
+            if (solution.substring(solution.lastIndexOf("####")).contains(",")) {
+                withCommas++;
+            }
+            Optional<String> got = extractor.extract(solution);
+            if (!got.equals(Optional.of(goldAfterMarker(solution)))) {
+                wrong.add(goldAfterMarker(solution) + " vs " + got);
+            }
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(withCommas).isEqualTo(14); // the thousands-separator finals documented in SOURCES.md
+    }
+
+    @Test
+    void answerPhraseRewriteOfEveryGoldSolutionGivesTheSameNumber() {
+        // "#### N" replaced by a model-style closing sentence; the body keeps its <<a*b=c>> annotations and numbers
+        List<String> wrong = new ArrayList<>();
+        for (JsonNode row : rows) {
+            String solution = row.get("answer").asText();
+            String gold = goldAfterMarker(solution);
+            String tail = solution.substring(solution.lastIndexOf("####") + 4).strip();
+            String text = withoutMarkerLine(solution) + "\nThe answer is $" + tail + ". I hope it is correct (3 checks).";
+            Optional<String> got = extractor.extract(text);
+            if (!got.equals(Optional.of(gold))) {
+                wrong.add(gold + " vs " + got + " in: " + text);
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void lastNumberFallbackOnEveryGoldSolutionWithAFinalSentence() {
+        List<String> wrong = new ArrayList<>();
+        for (JsonNode row : rows) {
+            String solution = row.get("answer").asText();
+            String gold = goldAfterMarker(solution);
+            String tail = solution.substring(solution.lastIndexOf("####") + 4).strip();
+            String text = withoutMarkerLine(solution) + "\nSo in total it comes to " + tail + ".";
+            Optional<String> got = extractor.extract(text);
+            if (!got.equals(Optional.of(gold))) {
+                wrong.add(gold + " vs " + got);
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+}
