@@ -1,0 +1,161 @@
+package io.github.qalign.djl.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Arrays;
+
+/**
+ * A preallocated key/value cache with a fixed number of sequence slots, created by {@link LlamaModel#newCache}.
+ *
+ * <p>Layout: per layer one key and one value buffer of shape {@code [slots * maxLength + 1, kvHeads * headDim]};
+ * slot {@code s} holds positions {@code [s * maxLength, (s + 1) * maxLength)} and the last row is a scratch row that
+ * padded positions of a batched prefill write to. New keys/values are written in place, so truncating a slot to a
+ * prefix is just a length reset ({@link #truncate}) and copying a prefix to another slot is one slice copy per
+ * buffer ({@link #copyPrefix}). The cache also remembers which token ids each slot holds, so callers can find the
+ * longest cached prefix of a new input.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final NDManager manager;
+    final NDArray[] keys;
+    final NDArray[] values;
+    private final int slots;
+    private final int maxLength;
+    private final int[] lengths;
+    private final int[][] tokens;
+    private boolean closed;
+
+    KvCache(NDManager manager, int layers, int slots, int maxLength, int rowWidth, DataType dataType) {
+        this.manager = manager;
+        this.slots = slots;
+        this.maxLength = maxLength;
+        this.lengths = new int[slots];
+        this.tokens = new int[slots][maxLength];
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        Shape shape = new Shape((long) slots * maxLength + 1, rowWidth);
+        for (int l = 0; l < layers; l++) {
+            keys[l] = manager.zeros(shape, dataType);
+            values[l] = manager.zeros(shape, dataType);
+        }
+    }
+
+    /** Number of sequence slots. */
+    public int slots() {
+        return slots;
+    }
+
+    /** Positions per slot. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** Current length (number of cached positions) of a slot. */
+    public int length(int slot) {
+        checkSlot(slot);
+        return lengths[slot];
+    }
+
+    /** The token ids a slot holds (a copy, {@code length(slot)} ids). */
+    public int[] tokens(int slot) {
+        checkSlot(slot);
+        return Arrays.copyOf(tokens[slot], lengths[slot]);
+    }
+
+    /**
+     * Length of the longest common prefix of a slot's tokens and {@code ids}.
+     *
+     * @param slot the slot
+     * @param ids  candidate input
+     * @return the common prefix length
+     */
+    public int commonPrefix(int slot, int[] ids) {
+        checkSlot(slot);
+        int[] t = tokens[slot];
+        int n = Math.min(lengths[slot], ids.length);
+        int i = 0;
+        while (i < n && t[i] == ids[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Truncates a slot to its first {@code length} positions (a length reset; nothing is copied).
+     *
+     * @param slot   the slot
+     * @param length new length, in [0, current length]
+     */
+    public void truncate(int slot, int length) {
+        checkSlot(slot);
+        if (length < 0 || length > lengths[slot]) {
+            throw new IllegalArgumentException("cannot truncate slot " + slot + " of length " + lengths[slot]
+                    + " to " + length);
+        }
+        lengths[slot] = length;
+    }
+
+    /**
+     * Copies the first {@code length} positions of slot {@code from} into slot {@code to}, which then has that length.
+     *
+     * @param from   source slot
+     * @param to     target slot (different from {@code from})
+     * @param length positions to copy, in [0, length(from)]
+     */
+    public void copyPrefix(int from, int to, int length) {
+        checkSlot(from);
+        checkSlot(to);
+        if (from == to) {
+            throw new IllegalArgumentException("copyPrefix needs two different slots, got " + from);
+        }
+        if (length < 0 || length > lengths[from]) {
+            throw new IllegalArgumentException("cannot copy " + length + " positions from slot " + from
+                    + " of length " + lengths[from]);
+        }
+        if (length > 0) {
+            long src = (long) from * maxLength;
+            long dst = (long) to * maxLength;
+            NDIndex srcIdx = new NDIndex("{}:{}", src, src + length);
+            NDIndex dstIdx = new NDIndex("{}:{}", dst, dst + length);
+            try (NDManager m = manager.newSubManager()) {
+                for (int l = 0; l < keys.length; l++) {
+                    keys[l].set(dstIdx, keys[l].get(m, srcIdx));
+                    values[l].set(dstIdx, values[l].get(m, srcIdx));
+                }
+            }
+            System.arraycopy(tokens[from], 0, tokens[to], 0, length);
+        }
+        lengths[to] = length;
+    }
+
+    void append(int slot, int[] ids) {
+        System.arraycopy(ids, 0, tokens[slot], lengths[slot], ids.length);
+        lengths[slot] += ids.length;
+    }
+
+    long trashRow() {
+        return (long) slots * maxLength;
+    }
+
+    private void checkSlot(int slot) {
+        if (closed) {
+            throw new IllegalStateException("KvCache is closed");
+        }
+        if (slot < 0 || slot >= slots) {
+            throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots + ")");
+        }
+    }
+
+    /** Frees the buffers. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,645 @@
+package io.github.qalign.djl.llama;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import io.github.qalign.djl.DjlRuntime;
+import io.github.qalign.djl.LlamaConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A Llama-family decoder (Llama 2/3/3.1/3.2, Tulu 3, converted llama2.c models) on DJL's NDArray API: RMSNorm, RoPE
+ * in the Hugging Face {@code rotate_half} convention with optional llama3 frequency scaling, grouped-query attention,
+ * SwiGLU MLP, tied or untied LM head, and the {@code score} head of {@code LlamaForSequenceClassification}.
+ *
+ * <p>Two forward paths:
+ * <ul>
+ *   <li>{@link #forward(KvCache, int[], int[][], Head)} — inference: appends new tokens of B sequences (each in its
+ *       own {@link KvCache} slot, each with its own current length and its own number of new tokens) in ONE batched
+ *       pass and returns the head output at each row's last new token. Prefill and decode are the same call.</li>
+ *   <li>{@link #forwardHidden(NDArray, int[])} — training: full causal forward without cache and without in-place
+ *       operations, so DJL's {@code GradientCollector} can differentiate it.</li>
+ * </ul>
+ *
+ * <p>Weights: built from a {@link LlamaConfig} and a map of Hugging Face tensor names to arrays (linear weights
+ * {@code [out, in]}). The model TAKES OWNERSHIP of the arrays it uses (they are moved to its own manager, converted to
+ * its device and data type, and closed when fused); arrays in the map it does not use stay the caller's. At load the
+ * q/k/v projections are fused into one {@code qkv_proj} weight (with the attention scale {@code 1/sqrt(head_dim)}
+ * folded into the q rows) and gate/up into one {@code gate_up_proj} weight, so {@link #parameters()} exposes those
+ * fused names.
+ *
+ * <p>Memory: every inference call runs in its own sub-manager that is closed before returning; only plain Java arrays
+ * leave it. Not thread-safe: callers serialize use (the adapters synchronize).
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    /** Which head {@link #forward} applies at each row's last new token. */
+    public enum Head {
+        /** The language-model head: logits over the vocabulary. */
+        LOGITS,
+        /** The sequence-classification {@code score} head: {@code numLabels} values. */
+        SCORE,
+        /** No head: the final normed hidden state ({@code hidden_size} values). */
+        HIDDEN
+    }
+
+    private final LlamaConfig config;
+    private final NDManager manager;
+    private final Device device;
+    private final DataType dataType;
+    private final int dim;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final int inter;
+    private final int group;
+    private final float eps;
+    private final NDArray embed;
+    private final NDArray[] attnNorm;
+    private final NDArray[] wqkv;
+    private final NDArray[] wo;
+    private final NDArray[] ffnNorm;
+    private final NDArray[] wgu;
+    private final NDArray[] wdown;
+    private final NDArray finalNorm;
+    private final NDArray lmHead;
+    private final NDArray score;
+    private final NDArray cosTable;
+    private final NDArray sinTable;
+    private final Map<String, NDArray> parameters;
+    private final long parameterCount;
+    private volatile boolean closed;
+
+    private LlamaModel(LlamaConfig config, Map<String, NDArray> weights, Device device, DataType dataType) {
+        this.config = Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(weights, "weights");
+        if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("dataType must be FLOAT32 or FLOAT16, got " + dataType);
+        }
+        if (config.headDim() % 2 != 0) {
+            throw new IllegalArgumentException("head_dim must be even for RoPE, got " + config.headDim());
+        }
+        var engine = DjlRuntime.engine();
+        this.device = device == null ? engine.defaultDevice() : device;
+        this.dataType = dataType;
+        this.manager = engine.newBaseManager(this.device);
+        this.dim = config.hiddenSize();
+        this.heads = config.numAttentionHeads();
+        this.kvHeads = config.numKeyValueHeads();
+        this.headDim = config.headDim();
+        this.inter = config.intermediateSize();
+        this.group = config.groupSize();
+        this.eps = (float) config.rmsNormEps();
+        int layers = config.numHiddenLayers();
+        int vocab = config.vocabSize();
+        attnNorm = new NDArray[layers];
+        wqkv = new NDArray[layers];
+        wo = new NDArray[layers];
+        ffnNorm = new NDArray[layers];
+        wgu = new NDArray[layers];
+        wdown = new NDArray[layers];
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        try {
+            embed = own(weights, "model.embed_tokens.weight", vocab, dim);
+            params.put("model.embed_tokens.weight", embed);
+            float scale = (float) (1.0 / Math.sqrt(headDim));
+            for (int i = 0; i < layers; i++) {
+                String p = "model.layers." + i + ".";
+                attnNorm[i] = own(weights, p + "input_layernorm.weight", dim);
+                NDArray q = own(weights, p + "self_attn.q_proj.weight", (long) heads * headDim, dim);
+                NDArray k = own(weights, p + "self_attn.k_proj.weight", (long) kvHeads * headDim, dim);
+                NDArray v = own(weights, p + "self_attn.v_proj.weight", (long) kvHeads * headDim, dim);
+                NDArray qs = q.mul(scale);
+                wqkv[i] = NDArrays.concat(new NDList(qs, k, v), 0);
+                wqkv[i].attach(manager);
+                qs.close();
+                q.close();
+                k.close();
+                v.close();
+                wo[i] = own(weights, p + "self_attn.o_proj.weight", dim, (long) heads * headDim);
+                ffnNorm[i] = own(weights, p + "post_attention_layernorm.weight", dim);
+                NDArray g = own(weights, p + "mlp.gate_proj.weight", inter, dim);
+                NDArray u = own(weights, p + "mlp.up_proj.weight", inter, dim);
+                wgu[i] = NDArrays.concat(new NDList(g, u), 0);
+                wgu[i].attach(manager);
+                g.close();
+                u.close();
+                wdown[i] = own(weights, p + "mlp.down_proj.weight", dim, inter);
+                params.put(p + "input_layernorm.weight", attnNorm[i]);
+                params.put(p + "self_attn.qkv_proj.weight", wqkv[i]);
+                params.put(p + "self_attn.o_proj.weight", wo[i]);
+                params.put(p + "post_attention_layernorm.weight", ffnNorm[i]);
+                params.put(p + "mlp.gate_up_proj.weight", wgu[i]);
+                params.put(p + "mlp.down_proj.weight", wdown[i]);
+            }
+            finalNorm = own(weights, "model.norm.weight", dim);
+            params.put("model.norm.weight", finalNorm);
+            if (config.isSequenceClassification()) {
+                score = own(weights, "score.weight", config.numLabels(), dim);
+                params.put("score.weight", score);
+                lmHead = weights.containsKey("lm_head.weight")
+                        ? own(weights, "lm_head.weight", vocab, dim) : (config.tieWordEmbeddings() ? embed : null);
+            } else {
+                score = weights.containsKey("score.weight") ? own(weights, "score.weight", config.numLabels(), dim)
+                        : null;
+                if (config.tieWordEmbeddings() && !weights.containsKey("lm_head.weight")) {
+                    lmHead = embed;
+                } else {
+                    lmHead = own(weights, "lm_head.weight", vocab, dim);
+                }
+            }
+            if (lmHead != null && lmHead != embed) {
+                params.put("lm_head.weight", lmHead);
+            }
+            if (score != null) {
+                params.put("score.weight", score);
+            }
+            NDArray[] tables = ropeTables();
+            cosTable = tables[0];
+            sinTable = tables[1];
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        this.parameters = Collections.unmodifiableMap(params);
+        long count = 0;
+        for (NDArray a : params.values()) {
+            count += a.size();
+        }
+        this.parameterCount = count;
+    }
+
+    /**
+     * Builds a model from Hugging Face-named weights (see the class comment for ownership).
+     *
+     * @param config   architecture
+     * @param weights  HF tensor name to array
+     * @param device   device, or null for the engine default
+     * @param dataType {@code FLOAT32} or {@code FLOAT16} (compute and storage type)
+     * @return the model
+     * @throws IllegalArgumentException naming a missing tensor or a tensor of the wrong shape
+     */
+    public static LlamaModel create(LlamaConfig config, Map<String, NDArray> weights, Device device,
+                                    DataType dataType) {
+        return new LlamaModel(config, weights, device, dataType);
+    }
+
+    private NDArray own(Map<String, NDArray> weights, String name, long... shape) {
+        NDArray a = weights.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("missing tensor '" + name + "' for " + config.architecture());
+        }
+        if (!a.getShape().equals(new Shape(shape))) {
+            throw new IllegalArgumentException("tensor '" + name + "' has shape " + a.getShape() + ", expected "
+                    + new Shape(shape));
+        }
+        NDArray b = a.toDevice(device, false);
+        NDArray c = b.toType(dataType, false);
+        if (c != b && b != a) {
+            b.close();
+        }
+        if (c != a) {
+            a.close();
+        }
+        c.attach(manager);
+        return c;
+    }
+
+    private NDArray[] ropeTables() {
+        int maxPos = config.maxPositionEmbeddings();
+        int half = headDim / 2;
+        double[] invFreq = ropeInverseFrequencies(config, headDim);
+        float[] cos = new float[maxPos * headDim];
+        float[] sin = new float[maxPos * headDim];
+        for (int pos = 0; pos < maxPos; pos++) {
+            for (int j = 0; j < half; j++) {
+                double angle = pos * invFreq[j];
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[pos * headDim + j] = c;
+                cos[pos * headDim + j + half] = c;
+                // rotate_half(x) = [-x2, x1]; we multiply the half-swapped [x2, x1] by [-sin, sin].
+                sin[pos * headDim + j] = -s;
+                sin[pos * headDim + j + half] = s;
+            }
+        }
+        NDArray c = manager.create(cos, new Shape(maxPos, headDim)).toType(dataType, false);
+        NDArray s = manager.create(sin, new Shape(maxPos, headDim)).toType(dataType, false);
+        c.attach(manager);
+        s.attach(manager);
+        return new NDArray[] {c, s};
+    }
+
+    /**
+     * RoPE inverse frequencies {@code theta^(-2j/d)}, with the llama3 adjustment when {@code rope_scaling} is set:
+     * wavelengths shorter than {@code original_max_position_embeddings / high_freq_factor} are kept, longer than
+     * {@code original_max_position_embeddings / low_freq_factor} divided by {@code factor}, and smoothly interpolated
+     * between.
+     *
+     * @param config  the architecture
+     * @param headDim per-head width
+     * @return {@code headDim / 2} inverse frequencies
+     */
+    public static double[] ropeInverseFrequencies(LlamaConfig config, int headDim) {
+        int half = headDim / 2;
+        double[] inv = new double[half];
+        LlamaConfig.RopeScaling rs = config.ropeScaling();
+        for (int j = 0; j < half; j++) {
+            double f = 1.0 / Math.pow(config.ropeTheta(), (2.0 * j) / headDim);
+            if (rs != null) {
+                double old = rs.originalMaxPositionEmbeddings();
+                double lowWavelen = old / rs.lowFreqFactor();
+                double highWavelen = old / rs.highFreqFactor();
+                double wavelen = 2 * Math.PI / f;
+                if (wavelen > lowWavelen) {
+                    f = f / rs.factor();
+                } else if (wavelen >= highWavelen) {
+                    double smooth = (old / wavelen - rs.lowFreqFactor()) / (rs.highFreqFactor() - rs.lowFreqFactor());
+                    f = (1 - smooth) * f / rs.factor() + smooth * f;
+                }
+            }
+            inv[j] = f;
+        }
+        return inv;
+    }
+
+    /** The architecture. */
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** The device the weights live on. */
+    public Device device() {
+        return device;
+    }
+
+    /** The compute/storage data type. */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** The manager owning the weights (for callers that allocate alongside, e.g. training heads). */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * The trainable arrays by name (HF names, except the fused {@code self_attn.qkv_proj.weight} with the attention
+     * scale folded into its q rows and {@code mlp.gate_up_proj.weight}). Call {@code setRequiresGradient(true)} on the
+     * ones to train.
+     */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /** Number of parameters (the tied LM head counted once). */
+    public long parameterCount() {
+        return parameterCount;
+    }
+
+    /**
+     * Allocates a KV cache with {@code slots} sequence slots of {@code maxLength} positions each (zero-filled).
+     *
+     * @param slots     number of sequence slots, &gt; 0
+     * @param maxLength positions per slot, in [1, max_position_embeddings]
+     * @return the cache (close it when done; it is also closed with the model)
+     */
+    public KvCache newCache(int slots, int maxLength) {
+        checkOpen();
+        if (slots <= 0) {
+            throw new IllegalArgumentException("slots must be > 0, got " + slots);
+        }
+        if (maxLength <= 0 || maxLength > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("maxLength must be in [1, " + config.maxPositionEmbeddings()
+                    + "] (max_position_embeddings), got " + maxLength);
+        }
+        return new KvCache(manager.newSubManager(), config.numHiddenLayers(), slots, maxLength,
+                kvHeads * headDim, dataType);
+    }
+
+    /** Bytes one cache slot of {@code maxLength} positions takes (keys and values, all layers). */
+    public long bytesPerSlot(int maxLength) {
+        return 2L * config.numHiddenLayers() * maxLength * kvHeads * headDim * dataType.getNumOfBytes();
+    }
+
+    /**
+     * Appends {@code tokens[b]} to the sequence held in cache slot {@code slots[b]} for every row b, in one batched
+     * forward pass (rows may have different current lengths and different numbers of new tokens), and returns the
+     * head output at each row's last new token.
+     *
+     * @param cache  the cache holding the sequences
+     * @param slots  one distinct slot per row
+     * @param tokens the new tokens per row, each non-empty
+     * @param head   which head to apply
+     * @return {@code [B][V]} logits, {@code [B][numLabels]} scores or {@code [B][hidden]} states (float32)
+     * @throws IllegalArgumentException on a bad slot, token id, or a sequence that would exceed the slot length
+     */
+    public float[][] forward(KvCache cache, int[] slots, int[][] tokens, Head head) {
+        checkOpen();
+        int b = slots.length;
+        if (b == 0 || tokens.length != b) {
+            throw new IllegalArgumentException("need one token array per slot: " + b + " slots, " + tokens.length
+                    + " token arrays");
+        }
+        checkHead(head);
+        int maxLen = cache.maxLength();
+        int n = 0;
+        int lmax = 0;
+        boolean[] seen = new boolean[cache.slots()];
+        for (int r = 0; r < b; r++) {
+            int s = slots[r];
+            if (s < 0 || s >= cache.slots()) {
+                throw new IllegalArgumentException("slot " + s + " outside [0, " + cache.slots() + ")");
+            }
+            if (seen[s]) {
+                throw new IllegalArgumentException("slot " + s + " used by two rows");
+            }
+            seen[s] = true;
+            if (tokens[r].length == 0) {
+                throw new IllegalArgumentException("row " + r + " has no new tokens");
+            }
+            int end = cache.length(s) + tokens[r].length;
+            if (end > maxLen) {
+                throw new IllegalArgumentException("row " + r + ": sequence length " + end
+                        + " exceeds the cache slot length " + maxLen);
+            }
+            for (int t : tokens[r]) {
+                if (t < 0 || t >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + t + " outside [0, " + config.vocabSize() + ")");
+                }
+            }
+            n = Math.max(n, tokens[r].length);
+            lmax = Math.max(lmax, end);
+        }
+        long[] ids = new long[b * n];
+        long[] pos = new long[b * n];
+        long[] write = new long[b * n];
+        long[] read = new long[b * lmax];
+        long[] lastRow = new long[b];
+        float[] mask = new float[b * n * lmax];
+        long trash = cache.trashRow();
+        for (int r = 0; r < b; r++) {
+            int s = slots[r];
+            int p0 = cache.length(s);
+            long base = (long) s * maxLen;
+            int len = tokens[r].length;
+            for (int j = 0; j < n; j++) {
+                int i = r * n + j;
+                int moff = i * lmax;
+                if (j < len) {
+                    ids[i] = tokens[r][j];
+                    pos[i] = p0 + j;
+                    write[i] = base + p0 + j;
+                    int allowed = p0 + j;
+                    Arrays.fill(mask, moff + allowed + 1, moff + lmax, Float.NEGATIVE_INFINITY);
+                } else {
+                    write[i] = trash;
+                    Arrays.fill(mask, moff + 1, moff + lmax, Float.NEGATIVE_INFINITY);
+                }
+            }
+            for (int t = 0; t < lmax; t++) {
+                read[r * lmax + t] = base + t;
+            }
+            lastRow[r] = (long) r * n + len - 1;
+        }
+        float[] out;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray idArr = m.create(ids);
+            NDArray posArr = m.create(pos);
+            NDArray writeIdx = m.create(write);
+            NDArray readIdx = m.create(read);
+            NDArray maskArr = m.create(mask, new Shape(b, 1, 1, n, lmax)).toType(dataType, false);
+            NDArray x = embedding(idArr, m).reshape(b, n, dim);
+            NDArray cos = cosTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, headDim);
+            NDArray sin = sinTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, headDim);
+            NDIndex writeIndex = new NDIndex("{}", writeIdx);
+            NDIndex readIndex = new NDIndex("{}", readIdx);
+            for (int l = 0; l < config.numHiddenLayers(); l++) {
+                NDArray h = rmsNorm(x, attnNorm[l]);
+                NDArray[] qkv = projectQkv(h, l, cos, sin, b, n);
+                NDArray q = qkv[0];
+                NDArray k = qkv[1];
+                NDArray v = qkv[2];
+                cache.keys[l].set(writeIndex, k.reshape(b * n, (long) kvHeads * headDim));
+                cache.values[l].set(writeIndex, v.reshape(b * n, (long) kvHeads * headDim));
+                NDArray kAll = cache.keys[l].get(m, readIndex).reshape(b, lmax, kvHeads, headDim)
+                        .transpose(0, 2, 3, 1);
+                NDArray vAll = cache.values[l].get(m, readIndex).reshape(b, lmax, kvHeads, headDim)
+                        .transpose(0, 2, 1, 3);
+                NDArray att = attention(q, kAll, vAll, maskArr, b, n, lmax);
+                x = x.add(linear(att, wo[l]));
+                x = x.add(mlp(rmsNorm(x, ffnNorm[l]), l));
+            }
+            for (int r = 0; r < b; r++) {
+                cache.append(slots[r], tokens[r]);
+            }
+            NDArray last = n == 1 ? x.reshape(b, dim)
+                    : x.reshape((long) b * n, dim).get(new NDIndex("{}", m.create(lastRow)));
+            NDArray normed = rmsNorm(last, finalNorm);
+            NDArray res = switch (head) {
+                case LOGITS -> linear(normed, lmHead);
+                case SCORE -> linear(normed, score);
+                case HIDDEN -> normed;
+            };
+            out = res.toType(DataType.FLOAT32, false).toFloatArray();
+        }
+        int width = out.length / b;
+        float[][] rows = new float[b][];
+        for (int r = 0; r < b; r++) {
+            rows[r] = Arrays.copyOfRange(out, r * width, (r + 1) * width);
+        }
+        return rows;
+    }
+
+    private void checkHead(Head head) {
+        if (head == Head.LOGITS && lmHead == null) {
+            throw new IllegalStateException(config.architecture() + " checkpoint has no LM head (lm_head.weight)");
+        }
+        if (head == Head.SCORE && score == null) {
+            throw new IllegalStateException(config.architecture() + " checkpoint has no score head (score.weight)");
+        }
+    }
+
+    /**
+     * The autograd-friendly full forward: causal self-attention over right-padded sequences, no cache, no in-place
+     * operations. All results are attached to {@code tokenIds}' manager (close it, or a scope around it, to free them).
+     *
+     * @param tokenIds integer ids {@code [B, L]}, right-padded (pad id arbitrary but in the vocabulary)
+     * @param lengths  the real length of each row, in [1, L]
+     * @return the final normed hidden states {@code [B, L, hidden]} (rows beyond a length are meaningless)
+     */
+    public NDArray forwardHidden(NDArray tokenIds, int[] lengths) {
+        checkOpen();
+        Shape shape = tokenIds.getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException("tokenIds must be [B, L], got " + shape);
+        }
+        int b = (int) shape.get(0);
+        int len = (int) shape.get(1);
+        if (lengths.length != b) {
+            throw new IllegalArgumentException("lengths has " + lengths.length + " entries for batch " + b);
+        }
+        if (len > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence length " + len + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        float[] mask = new float[b * len * len];
+        for (int r = 0; r < b; r++) {
+            if (lengths[r] < 1 || lengths[r] > len) {
+                throw new IllegalArgumentException("lengths[" + r + "] = " + lengths[r] + " outside [1, " + len + "]");
+            }
+            for (int i = 0; i < len; i++) {
+                int allowed = Math.min(i, lengths[r] - 1);
+                Arrays.fill(mask, (r * len + i) * len + allowed + 1, (r * len + i + 1) * len,
+                        Float.NEGATIVE_INFINITY);
+            }
+        }
+        NDManager m = tokenIds.getManager();
+        NDArray ids = tokenIds.toType(DataType.INT64, false).reshape((long) b * len);
+        NDArray maskArr = m.create(mask, new Shape(b, 1, 1, len, len)).toType(dataType, false);
+        NDArray x = embedding(ids, m).reshape(b, len, dim);
+        NDArray cos = cosTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, headDim);
+        NDArray sin = sinTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, headDim);
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            NDArray h = rmsNorm(x, attnNorm[l]);
+            NDArray[] qkv = projectQkv(h, l, cos, sin, b, len);
+            NDArray kt = qkv[1].transpose(0, 2, 3, 1);
+            NDArray vt = qkv[2].transpose(0, 2, 1, 3);
+            NDArray att = attention(qkv[0], kt, vt, maskArr, b, len, len);
+            x = x.add(linear(att, wo[l]));
+            x = x.add(mlp(rmsNorm(x, ffnNorm[l]), l));
+        }
+        return rmsNorm(x, finalNorm);
+    }
+
+    /**
+     * The hidden state at each row's last real token.
+     *
+     * @param hidden  {@code [B, L, hidden]} from {@link #forwardHidden}
+     * @param lengths the real lengths
+     * @return {@code [B, hidden]}, in {@code hidden}'s manager
+     */
+    public NDArray lastHidden(NDArray hidden, int[] lengths) {
+        Shape s = hidden.getShape();
+        int b = (int) s.get(0);
+        int len = (int) s.get(1);
+        long[] idx = new long[b];
+        for (int r = 0; r < b; r++) {
+            idx[r] = (long) r * len + lengths[r] - 1;
+        }
+        NDManager m = hidden.getManager();
+        return hidden.reshape((long) b * len, dim).get(new NDIndex("{}", m.create(idx)));
+    }
+
+    /** Logits {@code [..., V]} of hidden states (LM head), in {@code hidden}'s manager. */
+    public NDArray logits(NDArray hidden) {
+        checkHead(Head.LOGITS);
+        return linear(hidden, lmHead);
+    }
+
+    /** Scores {@code [..., numLabels]} of hidden states (score head), in {@code hidden}'s manager. */
+    public NDArray scores(NDArray hidden) {
+        checkHead(Head.SCORE);
+        return linear(hidden, score);
+    }
+
+    private NDArray embedding(NDArray ids, NDManager m) {
+        NDArray x = embed.get(m, new NDIndex("{}", ids));
+        return x;
+    }
+
+    /** q [B,N,H,hd], k [B,N,KV,hd], v [B,N,KV,hd] with RoPE applied to q and k. */
+    private NDArray[] projectQkv(NDArray h, int l, NDArray cos, NDArray sin, int b, int n) {
+        NDArray qkv = linear(h, wqkv[l]);
+        long qk = (long) (heads + kvHeads) * headDim;
+        NDArray qkPart = qkv.get(new NDIndex(":, :, :{}", qk)).reshape(b, n, heads + kvHeads, headDim);
+        NDArray v = qkv.get(new NDIndex(":, :, {}:", qk)).reshape(b, n, kvHeads, headDim);
+        NDArray swapped = qkPart.reshape(b, n, heads + kvHeads, 2, headDim / 2).flip(3)
+                .reshape(b, n, heads + kvHeads, headDim);
+        NDArray roped = qkPart.mul(cos).add(swapped.mul(sin));
+        NDArray q = roped.get(new NDIndex(":, :, :{}", heads));
+        NDArray k = roped.get(new NDIndex(":, :, {}:", heads));
+        return new NDArray[] {q, k, v};
+    }
+
+    /** Attention of q [B,N,H,hd] over kT [B,KV,hd,Lk] / v [B,KV,Lk,hd] with mask [B,1,1,N,Lk] → [B,N,H*hd]. */
+    private NDArray attention(NDArray q, NDArray kT, NDArray v, NDArray mask, int b, int n, int lk) {
+        NDArray qg = q.reshape(b, n, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
+                .reshape(b, kvHeads, (long) group * n, headDim);
+        NDArray scores = qg.matMul(kT).reshape(b, kvHeads, group, n, lk).add(mask).softmax(-1)
+                .reshape(b, kvHeads, (long) group * n, lk);
+        return scores.matMul(v).reshape(b, kvHeads, group, n, headDim).transpose(0, 3, 1, 2, 4)
+                .reshape(b, n, (long) heads * headDim);
+    }
+
+    private NDArray mlp(NDArray h, int l) {
+        NDArray gu = linear(h, wgu[l]);
+        NDArray g = gu.get(new NDIndex("..., :{}", inter));
+        NDArray u = gu.get(new NDIndex("..., {}:", inter));
+        return linear(g.mul(g.getNDArrayInternal().sigmoid()).mul(u), wdown[l]);
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray w) {
+        if (dataType == DataType.FLOAT16) {
+            NDArray xf = x.toType(DataType.FLOAT32, false);
+            NDArray inv = xf.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
+            return xf.mul(inv).toType(DataType.FLOAT16, false).mul(w);
+        }
+        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
+        return x.mul(inv).mul(w);
+    }
+
+    private static NDArray linear(NDArray x, NDArray w) {
+        return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("LlamaModel is closed");
+        }
+    }
+
+    /** Frees the weights and every cache created by {@link #newCache}. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            manager.close();
+        }
+    }
+
+    /** Names of every tensor this configuration needs (HF names, unfused). */
+    public static List<String> requiredTensorNames(LlamaConfig config) {
+        List<String> names = new ArrayList<>();
+        names.add("model.embed_tokens.weight");
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            for (String s : new String[] {"input_layernorm.weight", "self_attn.q_proj.weight",
+                    "self_attn.k_proj.weight", "self_attn.v_proj.weight", "self_attn.o_proj.weight",
+                    "post_attention_layernorm.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
+                    "mlp.down_proj.weight"}) {
+                names.add(p + s);
+            }
+        }
+        names.add("model.norm.weight");
+        if (config.isSequenceClassification()) {
+            names.add("score.weight");
+        } else if (!config.tieWordEmbeddings()) {
+            names.add("lm_head.weight");
+        }
+        return names;
+    }
+}
