@@ -38,6 +38,7 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code qalign sample}: run one method on some prompts, JSON lines out. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Run one method (qalign, bon, mv, wmv, mbr) on prompts; JSON lines out.",
         description = {"Run one method on prompts and write JSON lines: every sample (QAlign: every chain step with "
                 + "its candidate, rewards, log acceptance ratio and decision), then per prompt the selected answer, "
                 + "diagnostics and the compute used, then a summary.",

@@ -25,6 +25,7 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code qalign sweep}: every method at budgets 1, 2, 4, ..., N; gold metric and proxy reward vs compute. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Every method at budgets 1, 2, 4, ..., N: gold metric and proxy reward vs compute; CSV + PNG.",
         description = {"Run every method at budgets 1, 2, 4, ..., N on a prompt set (each method's budgets come from "
                 + "ONE run: N independent samples per prompt shared by bon/mv/wmv/mbr, one QAlign chain of N states "
                 + "per prompt) and measure the GOLD metric and the proxy reward of the chosen answers against compute "
