@@ -1,0 +1,182 @@
+package io.github.qalign.djl.tokenizer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import io.github.qalign.djl.checkpoint.CheckpointException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A Hugging Face chat template (the Jinja {@code chat_template} of {@code tokenizer_config.json}) rendered with
+ * Jinjava, configured like {@code transformers}' {@code apply_chat_template}: {@code trim_blocks} and
+ * {@code lstrip_blocks} on, variables {@code messages} (maps with {@code role} and {@code content}),
+ * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}, and the function {@code raise_exception(msg)},
+ * which makes {@link #render} throw an {@link IllegalArgumentException} carrying the message.
+ *
+ * <p>No {@code strftime_now} is provided, so templates that use it when defined (Llama 3.2) fall back to their
+ * fixed default date and rendering stays deterministic. Immutable and thread-safe.
+ */
+public final class ChatTemplate {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String template;
+    private final String bosToken;
+    private final String eosToken;
+    private final Jinjava jinjava;
+
+    /**
+     * Creates a template.
+     *
+     * @param template the Jinja source
+     * @param bosToken value of {@code bos_token} (may be null: rendered as empty)
+     * @param eosToken value of {@code eos_token} (may be null: rendered as empty)
+     */
+    public ChatTemplate(String template, String bosToken, String eosToken) {
+        this.template = Objects.requireNonNull(template, "template");
+        this.bosToken = bosToken == null ? "" : bosToken;
+        this.eosToken = eosToken == null ? "" : eosToken;
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .build();
+        this.jinjava = new Jinjava(config);
+        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
+                ChatTemplate.class, "raiseException", String.class));
+    }
+
+    /**
+     * Reads the chat template of a {@code tokenizer_config.json}. A list-valued {@code chat_template} (named
+     * templates) yields the one named {@code default}, else the first.
+     *
+     * @param tokenizerConfig path of {@code tokenizer_config.json}
+     * @return the template, or empty if the file does not exist or has no chat template
+     * @throws CheckpointException if the file is not valid JSON
+     */
+    public static Optional<ChatTemplate> fromTokenizerConfig(Path tokenizerConfig) {
+        if (!Files.isRegularFile(tokenizerConfig)) {
+            return Optional.empty();
+        }
+        JsonNode cfg;
+        try {
+            cfg = JSON.readTree(Files.readAllBytes(tokenizerConfig));
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(tokenizerConfig, null, "corrupt JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(tokenizerConfig, null, "cannot read: " + e.getMessage(), e);
+        }
+        if (cfg == null || !cfg.isObject()) {
+            throw new CheckpointException(tokenizerConfig, "not a JSON object");
+        }
+        JsonNode t = cfg.get("chat_template");
+        String source = null;
+        if (t != null && t.isTextual()) {
+            source = t.asText();
+        } else if (t != null && t.isArray()) {
+            for (JsonNode named : t) {
+                if (source == null || "default".equals(named.path("name").asText())) {
+                    source = named.path("template").asText(null);
+                }
+            }
+        }
+        if (source == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChatTemplate(source, HfTokenizer.tokenString(cfg.get("bos_token")),
+                HfTokenizer.tokenString(cfg.get("eos_token"))));
+    }
+
+    /**
+     * Renders a conversation.
+     *
+     * @param messages            the turns
+     * @param addGenerationPrompt whether to append the header that starts the assistant's reply
+     * @return the prompt text (tokenize it without adding special tokens: templates emit BOS themselves)
+     * @throws IllegalArgumentException if the template calls {@code raise_exception} or fails to render
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * Renders a conversation with extra template variables (e.g. {@code date_string}).
+     *
+     * @param messages            the turns
+     * @param addGenerationPrompt whether to append the header that starts the assistant's reply
+     * @param extraVariables      further variables visible to the template
+     * @return the prompt text
+     * @throws IllegalArgumentException if the template calls {@code raise_exception} or fails to render
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> extraVariables) {
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("role", m.role());
+            map.put("content", m.content());
+            msgs.add(map);
+        }
+        Map<String, Object> vars = new HashMap<>(extraVariables);
+        vars.put("messages", msgs);
+        vars.put("add_generation_prompt", addGenerationPrompt);
+        vars.put("bos_token", bosToken);
+        vars.put("eos_token", eosToken);
+        RenderResult result = jinjava.renderForResult(template, vars);
+        for (TemplateError error : result.getErrors()) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                String msg = error.getMessage();
+                Throwable cause = error.getException();
+                for (Throwable c = cause; c != null; c = c.getCause()) {
+                    if (c instanceof TemplateRaisedException r) {
+                        msg = r.getMessage();
+                        break;
+                    }
+                }
+                throw new IllegalArgumentException("chat template error: " + msg, cause);
+            }
+        }
+        return result.getOutput();
+    }
+
+    /**
+     * The Jinja source.
+     *
+     * @return the template text
+     */
+    public String source() {
+        return template;
+    }
+
+    /**
+     * Implementation of the template function {@code raise_exception}.
+     *
+     * @param message the template's message
+     * @return never returns
+     */
+    public static Object raiseException(String message) {
+        throw new TemplateRaisedException(message);
+    }
+
+    /** Thrown by {@code raise_exception} inside a template. */
+    static final class TemplateRaisedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TemplateRaisedException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package io.github.qalign.djl.tokenizer;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.qalign.djl.DjlRuntime;
+import io.github.qalign.djl.checkpoint.CheckpointException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A Hugging Face {@code tokenizer.json} tokenizer (DJL's binding of the Rust {@code tokenizers} library) configured
+ * for generation: no truncation (DJL's default silently cuts at 512 tokens), no padding, special tokens (BOS) only
+ * when asked for.
+ *
+ * <p>Special-token strings that appear literally in the text (e.g. {@code <s>} or {@code <|eot_id|>} produced by a
+ * chat template) are encoded as their single ids, as in {@code transformers}. Thread-safe; close it to free the
+ * native tokenizer.
+ */
+public final class HfTokenizer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Map<String, Integer> vocab;
+    private final int vocabSize;
+    private final String bosToken;
+    private final String eosToken;
+    private final Path tokenizerConfig;
+
+    private HfTokenizer(Path file, HuggingFaceTokenizer tokenizer, Map<String, Integer> vocab, int vocabSize,
+                        String bosToken, String eosToken, Path tokenizerConfig) {
+        this.file = file;
+        this.tokenizer = tokenizer;
+        this.vocab = vocab;
+        this.vocabSize = vocabSize;
+        this.bosToken = bosToken;
+        this.eosToken = eosToken;
+        this.tokenizerConfig = tokenizerConfig;
+    }
+
+    /**
+     * Opens a tokenizer.
+     *
+     * @param path a {@code tokenizer.json} file, or a directory containing one (then a sibling
+     *             {@code tokenizer_config.json} supplies the BOS/EOS strings and the chat template)
+     * @return the tokenizer (close it when done)
+     * @throws CheckpointException if the file is missing or malformed
+     */
+    public static HfTokenizer open(Path path) {
+        Path json = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+        if (!Files.isRegularFile(json)) {
+            throw new CheckpointException(json, "missing tokenizer.json");
+        }
+        Path dir = json.toAbsolutePath().getParent();
+        JsonNode root = readJson(json);
+        Map<String, Integer> vocab = new HashMap<>();
+        JsonNode model = root.get("model");
+        if (model == null || !model.isObject()) {
+            throw new CheckpointException(json, "no 'model' object in tokenizer.json");
+        }
+        JsonNode v = model.get("vocab");
+        if (v != null && v.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                vocab.put(e.getKey(), e.getValue().asInt());
+            }
+        } else if (v != null && v.isArray()) {
+            for (int i = 0; i < v.size(); i++) {
+                vocab.put(v.get(i).get(0).asText(), i);
+            }
+        } else {
+            throw new CheckpointException(json, "no 'model.vocab' in tokenizer.json");
+        }
+        JsonNode added = root.get("added_tokens");
+        if (added != null && added.isArray()) {
+            for (JsonNode t : added) {
+                vocab.put(t.path("content").asText(), t.path("id").asInt());
+            }
+        }
+        int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        Path configFile = dir.resolve("tokenizer_config.json");
+        String bos = null;
+        String eos = null;
+        if (Files.isRegularFile(configFile)) {
+            JsonNode cfg = readJson(configFile);
+            bos = tokenString(cfg.get("bos_token"));
+            eos = tokenString(cfg.get("eos_token"));
+        } else {
+            configFile = null;
+        }
+        DjlRuntime.engine();
+        HuggingFaceTokenizer hf;
+        try {
+            hf = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(json)
+                    .optAddSpecialTokens(true)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(json, null, "cannot load tokenizer: " + e.getMessage(), e);
+        }
+        return new HfTokenizer(json, hf, Collections.unmodifiableMap(vocab), size, bos, eos, configFile);
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            JsonNode node = JSON.readTree(Files.readAllBytes(file));
+            if (node == null || !node.isObject()) {
+                throw new CheckpointException(file, "not a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(file, null, "corrupt JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(file, null, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A special token in tokenizer_config.json is a string or an AddedToken object with a "content" field. */
+    static String tokenString(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isTextual()) {
+            return n.asText();
+        }
+        if (n.isObject() && n.hasNonNull("content")) {
+            return n.get("content").asText();
+        }
+        return null;
+    }
+
+    /**
+     * Encodes text.
+     *
+     * @param text             the text
+     * @param addSpecialTokens whether to add the post-processor's special tokens (BOS for Llama)
+     * @return token ids
+     */
+    public int[] encode(String text, boolean addSpecialTokens) {
+        Objects.requireNonNull(text, "text");
+        Encoding enc = tokenizer.encode(text, addSpecialTokens, false);
+        long[] ids = enc.getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    /**
+     * Decodes ids to text with the tokenizer's decoder (for Llama: byte fallback and removal of one leading space).
+     *
+     * @param ids               token ids
+     * @param skipSpecialTokens whether to drop special tokens (BOS, EOS, ...)
+     * @return the text
+     * @throws IllegalArgumentException if an id is outside {@code [0, vocabSize())}
+     */
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        long[] l = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i
+                        + " is outside the vocabulary [0, " + vocabSize + ") of " + file);
+            }
+            l[i] = ids[i];
+        }
+        return tokenizer.decode(l, skipSpecialTokens);
+    }
+
+    /**
+     * The text that {@code ids} add after {@code prefix}: {@code decode(prefix + ids)} minus {@code decode(prefix)}.
+     * Unlike {@code decode(ids)}, this keeps a leading space of the continuation (the Llama decoder strips the first
+     * space of a decoded sequence), so prompt text + continuation text reproduces the full decoded text exactly, as
+     * llama2.c prints it.
+     *
+     * @param prefix            the ids before (e.g. BOS + prompt)
+     * @param ids               the continuation ids
+     * @param skipSpecialTokens whether to drop special tokens
+     * @return the continuation text
+     */
+    public String decodeContinuation(int[] prefix, int[] ids, boolean skipSpecialTokens) {
+        int[] all = new int[prefix.length + ids.length];
+        System.arraycopy(prefix, 0, all, 0, prefix.length);
+        System.arraycopy(ids, 0, all, prefix.length, ids.length);
+        String full = decode(all, skipSpecialTokens);
+        String head = decode(prefix, skipSpecialTokens);
+        if (full.startsWith(head)) {
+            return full.substring(head.length());
+        }
+        return decode(ids, skipSpecialTokens);
+    }
+
+    /**
+     * The id of a token string (vocabulary or added token).
+     *
+     * @param token the token as it appears in tokenizer.json
+     * @return its id, or empty
+     */
+    public OptionalInt tokenId(String token) {
+        Integer id = vocab.get(token);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /**
+     * Number of ids (largest id + 1, counting added tokens).
+     *
+     * @return the vocabulary size
+     */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /**
+     * The BOS token string of {@code tokenizer_config.json}.
+     *
+     * @return the string, or null when there is no tokenizer config or it has none
+     */
+    public String bosToken() {
+        return bosToken;
+    }
+
+    /**
+     * The EOS token string of {@code tokenizer_config.json}.
+     *
+     * @return the string, or null when there is no tokenizer config or it has none
+     */
+    public String eosToken() {
+        return eosToken;
+    }
+
+    /**
+     * The chat template of the sibling {@code tokenizer_config.json}, if any.
+     *
+     * @return the template or empty
+     */
+    public Optional<ChatTemplate> chatTemplate() {
+        return tokenizerConfig == null ? Optional.empty() : ChatTemplate.fromTokenizerConfig(tokenizerConfig);
+    }
+
+    /**
+     * The tokenizer.json file this tokenizer was read from.
+     *
+     * @return the path
+     */
+    public Path path() {
+        return file;
+    }
+
+    /** Frees the native tokenizer. */
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
