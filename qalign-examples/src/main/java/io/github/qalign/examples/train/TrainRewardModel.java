@@ -168,7 +168,7 @@ public final class TrainRewardModel implements Callable<Integer> {
     /** Entry point. */
     public static void main(String[] args) {
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", "2");
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
         }
         System.exit(new CommandLine(new TrainRewardModel()).execute(args));
     }
