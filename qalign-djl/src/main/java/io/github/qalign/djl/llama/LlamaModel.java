@@ -79,6 +79,10 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray score;
     private final NDArray cosTable;
     private final NDArray sinTable;
+    private final NDArray epsArray;
+    private final long[] qkvSplit;
+    private final long[] qkSplit;
+    private final long[] guSplit;
     private final Map<String, NDArray> parameters;
     private final long parameterCount;
     private volatile boolean closed;
@@ -105,6 +109,9 @@ public final class LlamaModel implements AutoCloseable {
         this.eps = (float) config.rmsNormEps();
         int layers = config.numHiddenLayers();
         int vocab = config.vocabSize();
+        this.qkvSplit = new long[] {(long) (heads + kvHeads) * headDim};
+        this.qkSplit = new long[] {heads};
+        this.guSplit = new long[] {inter};
         attnNorm = new NDArray[layers];
         wqkv = new NDArray[layers];
         wo = new NDArray[layers];
@@ -170,6 +177,8 @@ public final class LlamaModel implements AutoCloseable {
             NDArray[] tables = ropeTables();
             cosTable = tables[0];
             sinTable = tables[1];
+            epsArray = manager.create(eps).toType(dataType == DataType.FLOAT16 ? DataType.FLOAT32 : dataType, false);
+            epsArray.attach(manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -421,7 +430,8 @@ public final class LlamaModel implements AutoCloseable {
             NDArray posArr = m.create(pos);
             NDArray writeIdx = m.create(write);
             NDArray readIdx = m.create(read);
-            NDArray maskArr = m.create(mask, new Shape(b, 1, 1, n, lmax)).toType(dataType, false);
+            NDArray maskArr = m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
+                    .toType(dataType, false);
             NDArray x = embedding(idArr, m).reshape(b, n, dim);
             NDArray cos = cosTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, headDim);
             NDArray sin = sinTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, headDim);
@@ -509,7 +519,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDManager m = tokenIds.getManager();
         NDArray ids = tokenIds.toType(DataType.INT64, false).reshape((long) b * len);
-        NDArray maskArr = m.create(mask, new Shape(b, 1, 1, len, len)).toType(dataType, false);
+        NDArray maskArr = m.create(mask, len == 1 ? new Shape(b, 1, 1, 1) : new Shape(b, 1, 1, len, len)).toType(dataType, false);
         NDArray x = embedding(ids, m).reshape(b, len, dim);
         NDArray cos = cosTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, headDim);
         NDArray sin = sinTable.get(m, new NDIndex(":{}", len)).reshape(1, len, 1, headDim);
@@ -517,7 +527,7 @@ public final class LlamaModel implements AutoCloseable {
             NDArray h = rmsNorm(x, attnNorm[l]);
             NDArray[] qkv = projectQkv(h, l, cos, sin, b, len);
             NDArray kt = qkv[1].transpose(0, 2, 3, 1);
-            NDArray vt = qkv[2].transpose(0, 2, 1, 3);
+            NDArray vt = qkv[2].reshape(b, len, kvHeads, headDim).transpose(0, 2, 1, 3);
             NDArray att = attention(qkv[0], kt, vt, maskArr, b, len, len);
             x = x.add(linear(att, wo[l]));
             x = x.add(mlp(rmsNorm(x, ffnNorm[l]), l));
@@ -561,22 +571,24 @@ public final class LlamaModel implements AutoCloseable {
         return x;
     }
 
-    /** q [B,N,H,hd], k [B,N,KV,hd], v [B,N,KV,hd] with RoPE applied to q and k. */
+    /** q [B,N,H,hd], k [B,N,KV,hd], v [B,N,KV*hd] with RoPE applied to q and k. */
     private NDArray[] projectQkv(NDArray h, int l, NDArray cos, NDArray sin, int b, int n) {
-        NDArray qkv = linear(h, wqkv[l]);
-        long qk = (long) (heads + kvHeads) * headDim;
-        NDArray qkPart = qkv.get(new NDIndex(":, :, :{}", qk)).reshape(b, n, heads + kvHeads, headDim);
-        NDArray v = qkv.get(new NDIndex(":, :, {}:", qk)).reshape(b, n, kvHeads, headDim);
+        NDList parts = linear(h, wqkv[l]).split(qkvSplit, 2);
+        NDArray qkPart = parts.get(0).reshape(b, n, heads + kvHeads, headDim);
         NDArray swapped = qkPart.reshape(b, n, heads + kvHeads, 2, headDim / 2).flip(3)
                 .reshape(b, n, heads + kvHeads, headDim);
-        NDArray roped = qkPart.mul(cos).add(swapped.mul(sin));
-        NDArray q = roped.get(new NDIndex(":, :, :{}", heads));
-        NDArray k = roped.get(new NDIndex(":, :, {}:", heads));
-        return new NDArray[] {q, k, v};
+        NDList qk = qkPart.mul(cos).add(swapped.mul(sin)).split(qkSplit, 2);
+        return new NDArray[] {qk.get(0), qk.get(1), parts.get(1)};
     }
 
-    /** Attention of q [B,N,H,hd] over kT [B,KV,hd,Lk] / v [B,KV,Lk,hd] with mask [B,1,1,N,Lk] → [B,N,H*hd]. */
+    /** Attention of q [B,N,H,hd] over kT [B,KV,hd,Lk] / v [B,KV,Lk,hd] with mask [B,1,1,N,Lk] ([B,1,1,Lk] when N = 1) → [B,N,H*hd]. */
     private NDArray attention(NDArray q, NDArray kT, NDArray v, NDArray mask, int b, int n, int lk) {
+        if (n == 1) {
+            // decode: [B,1,H,hd] is [B,KV,G,hd] as is; mask [B,1,1,1,Lk] broadcasts as [B,1,1,Lk]
+            NDArray qg = q.reshape(b, kvHeads, group, headDim);
+            NDArray p = qg.matMul(kT).add(mask).softmax(-1);
+            return p.matMul(v).reshape(b, 1, (long) heads * headDim);
+        }
         NDArray qg = q.reshape(b, n, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
                 .reshape(b, kvHeads, (long) group * n, headDim);
         NDArray scores = qg.matMul(kT).reshape(b, kvHeads, group, n, lk).add(mask).softmax(-1)
@@ -586,20 +598,19 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private NDArray mlp(NDArray h, int l) {
-        NDArray gu = linear(h, wgu[l]);
-        NDArray g = gu.get(new NDIndex("..., :{}", inter));
-        NDArray u = gu.get(new NDIndex("..., {}:", inter));
-        return linear(g.mul(g.getNDArrayInternal().sigmoid()).mul(u), wdown[l]);
+        NDList gu = linear(h, wgu[l]).split(guSplit, h.getShape().dimension() - 1);
+        NDArray g = gu.get(0);
+        return linear(g.mul(g.getNDArrayInternal().sigmoid()).mul(gu.get(1)), wdown[l]);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray w) {
         if (dataType == DataType.FLOAT16) {
             NDArray xf = x.toType(DataType.FLOAT32, false);
-            NDArray inv = xf.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
-            return xf.mul(inv).toType(DataType.FLOAT16, false).mul(w);
+            NDArray rms = xf.square().mean(new int[] {-1}, true).add(epsArray).sqrt();
+            return xf.div(rms).toType(DataType.FLOAT16, false).mul(w);
         }
-        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
-        return x.mul(inv).mul(w);
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(epsArray).sqrt();
+        return x.div(rms).mul(w);
     }
 
     private static NDArray linear(NDArray x, NDArray w) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -20,11 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Hugging Face chat template (the Jinja {@code chat_template} of {@code tokenizer_config.json}) rendered with
  * Jinjava, configured like {@code transformers}' {@code apply_chat_template}: {@code trim_blocks} and
- * {@code lstrip_blocks} on, variables {@code messages} (maps with {@code role} and {@code content}),
+ * {@code lstrip_blocks} on, Jinja (Python) semantics for {@code {{- -}}} whitespace control, operator precedence
+ * ({@code a + b | trim} filters {@code b} only) and map iteration, variables {@code messages} (maps with {@code role} and {@code content}),
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}, and the function {@code raise_exception(msg)},
  * which makes {@link #render} throw an {@link IllegalArgumentException} carrying the message.
  *
@@ -39,6 +43,11 @@ public final class ChatTemplate {
     private final String bosToken;
     private final String eosToken;
     private final Jinjava jinjava;
+    private final String compiled;
+
+    private static final Pattern TAG = Pattern.compile("\\{[{%].*?[}%]\\}", Pattern.DOTALL);
+    private static final Pattern NOT_IS = Pattern.compile(
+            "\\bnot\\s+([A-Za-z_][\\w.]*(?:\\[[^\\]]*\\])*)\\s+is\\s+(not\\s+)?([A-Za-z_]\\w*)\\b(?!\\s*\\()");
 
     /**
      * Creates a template.
@@ -54,8 +63,18 @@ public final class ChatTemplate {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseTrimmingForNotesAndExpressions(true)
+                        .withParseWhitespaceControlStrictly(true)
+                        .withUseNaturalOperatorPrecedence(true)
+                        .withEvaluateMapKeys(true)
+                        .withIterateOverMapKeys(true)
+                        .withUsePyishObjectMapper(true)
+                        .withKeepNullableLoopValues(true)
+                        .build())
                 .build();
         this.jinjava = new Jinjava(config);
+        this.compiled = jinjaPrecedence(template);
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", String.class));
     }
@@ -135,7 +154,7 @@ public final class ChatTemplate {
         vars.put("add_generation_prompt", addGenerationPrompt);
         vars.put("bos_token", bosToken);
         vars.put("eos_token", eosToken);
-        RenderResult result = jinjava.renderForResult(template, vars);
+        RenderResult result = jinjava.renderForResult(compiled, vars);
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                 String msg = error.getMessage();
@@ -150,6 +169,27 @@ public final class ChatTemplate {
             }
         }
         return result.getOutput();
+    }
+
+    /**
+     * Rewrites {@code not x is test} to {@code not (x is test)} inside tags: in Jinja tests bind tighter than
+     * {@code not}, in Jinjava they do not (so {@code not date_string is defined} would be true for a defined
+     * variable). Only argument-less tests on simple variables/subscripts are rewritten.
+     *
+     * @param source the Jinja template
+     * @return the template with explicit parentheses
+     */
+    static String jinjaPrecedence(String source) {
+        Matcher tags = TAG.matcher(source);
+        StringBuilder out = new StringBuilder();
+        while (tags.find()) {
+            String tag = tags.group();
+            String fixed = NOT_IS.matcher(tag).replaceAll(m -> Matcher.quoteReplacement(
+                    "not (" + m.group(1) + " is " + (m.group(2) == null ? "" : m.group(2)) + m.group(3) + ")"));
+            tags.appendReplacement(out, Matcher.quoteReplacement(fixed));
+        }
+        tags.appendTail(out);
+        return out.toString();
     }
 
     /**

@@ -1,0 +1,128 @@
+package io.github.qalign.djl.llama;
+
+import io.github.qalign.model.ModelException;
+import io.github.qalign.model.SamplingConfig;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sampling kernel: draws a token id from {@code softmax(logits / T)}, optionally restricted to the top-k ids and/or
+ * the smallest top-p nucleus (top-k applied first, then top-p on the renormalized rest), in double precision, with one
+ * {@code nextDouble()} from the given generator per draw.
+ */
+public final class TokenSampler {
+
+    private TokenSampler() {
+    }
+
+    /**
+     * The exact distribution {@link #sample} draws from.
+     *
+     * @param logits one row of logits
+     * @param config temperature, top-k, top-p
+     * @return probabilities (zeros outside the kept support), summing to 1
+     * @throws ModelException if a logit is NaN or +infinity
+     */
+    public static double[] distribution(float[] logits, SamplingConfig config) {
+        int v = logits.length;
+        double t = config.temperature();
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            if (Float.isNaN(l) || l == Float.POSITIVE_INFINITY) {
+                throw new ModelException("non-finite logit " + l + " in a row of " + v + " logits");
+            }
+            max = Math.max(max, l);
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            throw new ModelException("every logit is -infinity");
+        }
+        double[] p = new double[v];
+        double z = 0;
+        for (int i = 0; i < v; i++) {
+            p[i] = Math.exp((logits[i] - max) / t);
+            z += p[i];
+        }
+        for (int i = 0; i < v; i++) {
+            p[i] /= z;
+        }
+        boolean truncate = (config.topK().isPresent() && config.topK().getAsInt() < v)
+                || (config.topP().isPresent() && config.topP().getAsDouble() < 1);
+        if (!truncate) {
+            return p;
+        }
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) {
+            order[i] = i;
+        }
+        // descending probability, ties by smaller id
+        Arrays.sort(order, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+        int keep = v;
+        if (config.topK().isPresent()) {
+            keep = Math.min(keep, config.topK().getAsInt());
+        }
+        if (config.topP().isPresent() && config.topP().getAsDouble() < 1) {
+            double mass = 0;
+            for (int i = 0; i < keep; i++) {
+                mass += p[order[i]];
+            }
+            double target = config.topP().getAsDouble() * mass;
+            double cum = 0;
+            int n = 0;
+            while (n < keep) {
+                cum += p[order[n]];
+                n++;
+                if (cum >= target) {
+                    break;
+                }
+            }
+            keep = n;
+        }
+        double[] q = new double[v];
+        double s = 0;
+        for (int i = 0; i < keep; i++) {
+            q[order[i]] = p[order[i]];
+            s += p[order[i]];
+        }
+        for (int i = 0; i < keep; i++) {
+            q[order[i]] /= s;
+        }
+        return q;
+    }
+
+    /**
+     * Draws one id.
+     *
+     * @param logits one row of logits
+     * @param config temperature, top-k, top-p
+     * @param rng    source of the single uniform draw
+     * @return the sampled id
+     */
+    public static int sample(float[] logits, SamplingConfig config, RandomGenerator rng) {
+        double[] p = distribution(logits, config);
+        double u = rng.nextDouble();
+        double cum = 0;
+        int last = -1;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] > 0) {
+                cum += p[i];
+                last = i;
+                if (u < cum) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding: u within 1e-16 of 1
+    }
+
+    /** The id of the largest logit (the smallest id on ties). */
+    public static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
