@@ -50,9 +50,9 @@ abstract class CommandSupport {
                 : new ConsoleProgress(parent.progressStream());
     }
 
-    LoadedModels load(ModelOptions m) {
+    LoadedModels load(ModelOptions m, SamplingConfig sampling) {
         try {
-            return parent.models().load(m.policy, m.reward, m.device);
+            return parent.models().load(m.policy, m.reward, m.device, sampling.maxCompletionTokens());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot load the models (policy "
                     + (m.policy == null ? "embedded stories260K" : m.policy) + ", reward "

@@ -11,7 +11,8 @@ public interface ModelFactory {
      * @param policyDir policy checkpoint directory (Hugging Face layout); null for the embedded stories260K
      * @param rewardDir reward checkpoint directory; null for the embedded stories260K reward model
      * @param device    the device name ("cpu", "gpu", "gpu:1", ...)
+     * @param maxCompletionTokens the completion cap the models will be used with (sizes their KV caches)
      * @return the loaded models; the caller closes them
      */
-    LoadedModels load(Path policyDir, Path rewardDir, String device);
+    LoadedModels load(Path policyDir, Path rewardDir, String device, int maxCompletionTokens);
 }

@@ -115,7 +115,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
             throw new ParameterException(cl(), "--output: directory not found: " + output.toAbsolutePath()
                     .getParent());
         }
-        try (LoadedModels models = load(modelOptions); PrintWriter w = writer()) {
+        try (LoadedModels models = load(modelOptions, sampling); PrintWriter w = writer()) {
             JsonLines jsonl = new JsonLines(w);
             long t0 = System.nanoTime();
             BetaChoice beta = (method == Method.QALIGN || method == Method.WMV)

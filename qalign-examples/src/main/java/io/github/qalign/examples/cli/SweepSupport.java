@@ -35,7 +35,7 @@ abstract class SweepSupport extends CommandSupport {
 
     int runSweep(Path outDir, List<String> prompts, List<String> calibration, SamplingConfig sampling, EnumSet<Method> ms,
                  int maxBudget, AnswerFormat answerFormat, String baseName, String title) {
-        try (LoadedModels models = load(modelOptions)) {
+        try (LoadedModels models = load(modelOptions, sampling)) {
             BetaChoice beta = beta(betaOptions, models, calibration, sampling, samplingOptions.seed);
             SweepConfig config = SweepConfig.builder().prompts(prompts).methods(ms).maxBudget(maxBudget)
                     .beta(beta.beta()).sampling(sampling).seed(samplingOptions.seed)

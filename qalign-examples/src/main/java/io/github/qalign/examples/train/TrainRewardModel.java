@@ -79,7 +79,7 @@ public final class TrainRewardModel implements Callable<Integer> {
         Progress progress = Progress.NONE;
         PreferenceData trainData;
         PreferenceData heldData;
-        LanguageModel lm = Checkpoints.openPolicy(policyDir, "cpu");
+        LanguageModel lm = Checkpoints.openPolicy(policyDir, "cpu", maxTokens);
         try {
             trainData = PreferenceData.build(lm, train, k, sampling, gold, seed, 32, progress);
             heldData = PreferenceData.build(lm, held, k, sampling, gold, seed + 1, 32, progress);

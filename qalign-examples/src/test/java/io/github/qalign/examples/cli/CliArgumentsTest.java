@@ -146,7 +146,7 @@ class CliArgumentsTest {
 
     @Test
     void modelLoadingFailureIsARuntimeErrorWithOneLine() {
-        ModelFactory broken = (p, r, d) -> {
+        ModelFactory broken = (p, r, d, n) -> {
             throw new IllegalArgumentException("tensor model.norm.weight has shape [3], expected [64]");
         };
         CliRun r = CliRun.run(broken, "sample", "--prompt", "x");

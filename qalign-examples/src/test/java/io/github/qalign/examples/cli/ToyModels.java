@@ -12,7 +12,7 @@ final class ToyModels implements ModelFactory {
     final List<String> loads = new ArrayList<>();
 
     @Override
-    public LoadedModels load(Path policyDir, Path rewardDir, String device) {
+    public LoadedModels load(Path policyDir, Path rewardDir, String device, int maxCompletionTokens) {
         loads.add(policyDir + "|" + rewardDir + "|" + device);
         ToyLanguageModel lm = ToyLanguageModel.builder().symbols(4).seed(3).eosBias(0.5).parameterCount(1000)
                 .build();
