@@ -28,7 +28,7 @@ public final class ExampleModels {
      * The beta used with the embedded reward model when none is given: tuned to about 50% QAlign acceptance on the
      * held-out prompts (see docs/results.md).
      */
-    public static final double DEFAULT_BETA = 1.0;
+    public static final double DEFAULT_BETA = 0.25;
 
     private ExampleModels() {
     }
