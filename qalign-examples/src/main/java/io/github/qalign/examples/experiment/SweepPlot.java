@@ -62,7 +62,7 @@ public final class SweepPlot {
     private static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(640).height(440).title(title)
                 .xAxisTitle("compute per prompt: log10 FLOPs (policy + reward model)").yAxisTitle(yTitle).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setPlotBackgroundColor(Color.WHITE);
         c.getStyler().setDecimalPattern("#0.##");
