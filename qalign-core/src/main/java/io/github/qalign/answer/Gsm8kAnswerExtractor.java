@@ -1,7 +1,6 @@
 package io.github.qalign.answer;
 
 import java.math.BigDecimal;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -29,7 +28,7 @@ public final class Gsm8kAnswerExtractor implements AnswerExtractor {
 
     private static final Pattern NUMBER =
             Pattern.compile("(?<![\\p{L}\\p{N}_.])(-)?(?:\\$\\s?)?(\\d{1,3}(?:,\\d{3})+|\\d+)(\\.\\d+)?");
-    private static final Pattern ANSWER_PHRASE = Pattern.compile("answer\\s*(?:is|:)");
+    private static final Pattern ANSWER_PHRASE = Pattern.compile("answer\\s*(?:is|:)", Pattern.CASE_INSENSITIVE);
     private static final String MARKER = "####";
 
     /** Creates the extractor. */
@@ -50,7 +49,7 @@ public final class Gsm8kAnswerExtractor implements AnswerExtractor {
         if (boxed.isPresent()) {
             return boxed;
         }
-        Matcher phrase = ANSWER_PHRASE.matcher(text.toLowerCase(Locale.ROOT));
+        Matcher phrase = ANSWER_PHRASE.matcher(text);
         int after = -1;
         while (phrase.find()) {
             after = phrase.end();

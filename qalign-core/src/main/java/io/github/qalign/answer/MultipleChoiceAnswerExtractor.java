@@ -31,8 +31,6 @@ public final class MultipleChoiceAnswerExtractor implements AnswerExtractor {
     private final char lastLetter;
     private final Pattern phrase;
     private final Pattern emphasised;
-    private final Pattern trailingParen;
-    private final Pattern lastLine;
 
     /**
      * An extractor for options 'A' to {@code lastLetter}.
@@ -55,8 +53,6 @@ public final class MultipleChoiceAnswerExtractor implements AnswerExtractor {
                 "(?i:answer\\s*(?:is|:|would\\s+be)|option\\s+is|choice\\s+is)\\s*:?\\s*"
                         + "(?i:(?:option|choice)\\s+)?(?:" + forms + ")");
         this.emphasised = Pattern.compile("\\*\\*\\(?(" + l + ")\\)?\\*\\*|\\\\boxed\\{(" + l + ")}");
-        this.trailingParen = Pattern.compile("\\(\\s*(" + l + ")\\s*\\)[\\s.!*)]*$");
-        this.lastLine = Pattern.compile("(?:^|\\n)[\\s*]*(" + l + ")[.)]?[\\s*]*$");
     }
 
     /**
@@ -90,15 +86,82 @@ public final class MultipleChoiceAnswerExtractor implements AnswerExtractor {
         if (found != null) {
             return Optional.of(found);
         }
-        Matcher p = trailingParen.matcher(text);
-        if (p.find()) {
-            return Optional.of(p.group(1));
+        int paren = trailingParenthesisedLetter(text);
+        if (paren >= 0) {
+            return Optional.of(String.valueOf(text.charAt(paren)));
         }
-        Matcher last = lastLine.matcher(text);
-        if (last.find()) {
-            return Optional.of(last.group(1));
+        int alone = letterAloneOnLastLine(text);
+        return alone >= 0 ? Optional.of(String.valueOf(text.charAt(alone))) : Optional.empty();
+    }
+
+    /*
+     * The two end-of-text rules are scanned from the end in linear time. As regular expressions
+     * ("\\(\\s*(L)\\s*\\)[\\s.!*)]*$" and "(?:^|\\n)[\\s*]*(L)[.)]?[\\s*]*$", with find()) they backtracked
+     * quadratically on long runs of newlines, spaces or parentheses, which degenerate model outputs contain.
+     * MultipleChoiceTrailingRulesTest checks these scans against those expressions.
+     */
+
+    /** Position of the letter of a trailing {@code (L)} followed only by {@code \s . ! * )}, or -1. */
+    private int trailingParenthesisedLetter(String text) {
+        int e = text.length();
+        while (e > 0 && isTrailingPunctuation(text.charAt(e - 1))) {
+            e--;
         }
-        return Optional.empty();
+        int q = e - 1; // the letter is the first character not in the trailing class
+        if (q < 0 || !isOption(text.charAt(q))) {
+            return -1;
+        }
+        int after = e;
+        while (after < text.length() && isRegexSpace(text.charAt(after))) {
+            after++;
+        }
+        if (after == text.length() || text.charAt(after) != ')') {
+            return -1;
+        }
+        int before = q;
+        while (before > 0 && isRegexSpace(text.charAt(before - 1))) {
+            before--;
+        }
+        return before > 0 && text.charAt(before - 1) == '(' ? q : -1;
+    }
+
+    /** Position of a letter alone on the last line ({@code [\s*]* L [.)]? [\s*]*} after a newline), or -1. */
+    private int letterAloneOnLastLine(String text) {
+        int e = text.length();
+        while (e > 0 && isSpaceOrStar(text.charAt(e - 1))) {
+            e--;
+        }
+        int q = e - 1;
+        if (q >= 0 && (text.charAt(q) == '.' || text.charAt(q) == ')')) {
+            q--;
+        }
+        if (q < 0 || !isOption(text.charAt(q))) {
+            return -1;
+        }
+        int b = q;
+        boolean newline = false;
+        while (b > 0 && isSpaceOrStar(text.charAt(b - 1))) {
+            newline |= text.charAt(b - 1) == '\n';
+            b--;
+        }
+        return b == 0 || newline ? q : -1;
+    }
+
+    private boolean isOption(char c) {
+        return c >= 'A' && c <= lastLetter;
+    }
+
+    /** Java's {@code \s} without UNICODE_CHARACTER_CLASS. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    private static boolean isSpaceOrStar(char c) {
+        return c == '*' || isRegexSpace(c);
+    }
+
+    private static boolean isTrailingPunctuation(char c) {
+        return c == '.' || c == '!' || c == '*' || c == ')' || isRegexSpace(c);
     }
 
     private static boolean isProse(String text, int end, char letter) {

@@ -54,7 +54,13 @@ public final class BestOfNBeta {
      * @param sd     standard deviation, > 0
      */
     public record Component(double weight, double mean, double sd) {
-        /** Validates the parameters. */
+        /**
+         * Validates the components.
+         *
+         * @param weight see the record description
+         * @param mean see the record description
+         * @param sd see the record description
+         */
         public Component {
             if (!(weight > 0 && weight <= 1)) {
                 throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
@@ -77,7 +83,14 @@ public final class BestOfNBeta {
      * @param iterations    EM iterations used
      */
     public record Mixture(Component lower, Component upper, double logLikelihood, int iterations) {
-        /** Validates the fields. */
+        /**
+         * Validates the components.
+         *
+         * @param lower see the record description
+         * @param upper see the record description
+         * @param logLikelihood see the record description
+         * @param iterations see the record description
+         */
         public Mixture {
             Objects.requireNonNull(lower, "lower");
             Objects.requireNonNull(upper, "upper");
@@ -179,7 +192,9 @@ public final class BestOfNBeta {
      * (the minimum and maximum if those coincide), both standard deviations at the sample standard deviation, the
      * weights at 1/2. Variances are floored at 1e-6 times the sample variance so a component cannot collapse onto
      * one point. Stops after {@link #MAX_ITERATIONS} or when the log-likelihood gain is below {@link #TOLERANCE}
-     * (relative).
+     * (relative). EM runs on the rewards scaled by a power of two to a standard deviation in [1, 2) (exact in
+     * floating point), so the fit does not depend on the rewards' units and extreme scales neither overflow nor
+     * underflow.
      *
      * @param rewards finite values, at least two distinct
      * @return the fit, components ordered by mean
@@ -189,10 +204,12 @@ public final class BestOfNBeta {
     public static Mixture fitMixture(double[] rewards) {
         Objects.requireNonNull(rewards, "rewards");
         int n = rewards.length;
+        double maxAbs = 0;
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(rewards[i])) {
                 throw new IllegalArgumentException("rewards[" + i + "] must be finite, got " + rewards[i]);
             }
+            maxAbs = Math.max(maxAbs, Math.abs(rewards[i]));
         }
         double[] sorted = rewards.clone();
         Arrays.sort(sorted);
@@ -200,6 +217,45 @@ public final class BestOfNBeta {
             throw new IllegalArgumentException("rewards must hold at least two distinct values to fit a mixture, got "
                     + n + " value(s)" + (n > 0 ? " all equal to " + sorted[0] : ""));
         }
+        // EM runs on x / 2^k with the standard deviation in [1, 2): scaling by a power of two is exact, keeps the
+        // variance from overflowing or underflowing, and makes the convergence test independent of the units.
+        int k = Math.getExponent(maxAbs);
+        k += Math.getExponent(standardDeviation(scaled(rewards, k)));
+        double[] x = scaled(rewards, k);
+        Mixture fit = fitScaled(x, scaled(sorted, k));
+        double logScale = n * k * Math.log(2);
+        return new Mixture(unscaled(fit.lower(), k), unscaled(fit.upper(), k), fit.logLikelihood() - logScale,
+                fit.iterations());
+    }
+
+    private static double[] scaled(double[] x, int k) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Math.scalb(x[i], -k);
+        }
+        return out;
+    }
+
+    private static Component unscaled(Component c, int k) {
+        return new Component(c.weight(), Math.scalb(c.mean(), k), Math.scalb(c.sd(), k));
+    }
+
+    private static double standardDeviation(double[] x) {
+        double mean = 0;
+        for (double v : x) {
+            mean += v;
+        }
+        mean /= x.length;
+        double var = 0;
+        for (double v : x) {
+            var += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(var / x.length);
+    }
+
+    /** EM on rewards of moderate scale (see {@link #fitMixture}); {@code sorted} is {@code rewards} sorted. */
+    private static Mixture fitScaled(double[] rewards, double[] sorted) {
+        int n = rewards.length;
         double mean = 0;
         for (double r : rewards) {
             mean += r;

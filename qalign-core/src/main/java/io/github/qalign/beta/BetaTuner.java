@@ -48,7 +48,11 @@ public final class BetaTuner {
         this.maxEvaluations = b.maxEvaluations;
     }
 
-    /** A new builder; required: the sampler template. */
+    /**
+     * A new builder; required: the sampler template.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -98,8 +102,8 @@ public final class BetaTuner {
             }
         }
         if (!Double.isNaN(lo) && !Double.isNaN(hi)) {
-            while (evals.size() < maxEvaluations && Math.abs(best(evals).acceptanceRate() - targetAcceptance) > tolerance
-                    && hi / lo > 1.0 + 1e-6) {
+            while (evals.size() < maxEvaluations
+                    && Math.abs(best(evals).acceptanceRate() - targetAcceptance) > tolerance && hi / lo > 1.0 + 1e-6) {
                 double mid = Math.sqrt(lo * hi);
                 double am = measure(mid, calibrationPrompts, seed, evals);
                 if (am < targetAcceptance) {
@@ -152,58 +156,104 @@ public final class BetaTuner {
         /**
          * The sampler whose configuration the calibration runs use (models, steps, chains per prompt, sampling,
          * proposal); its beta is replaced by each candidate beta (required). Short chains (e.g. 16-32 steps) suffice.
+         *
+         * @param template the configuration of the calibration runs, with at least one step
+         * @return this builder
          */
         public Builder sampler(QAlignSampler template) {
             this.template = template;
             return this;
         }
 
-        /** Target average acceptance rate, in (0, 1) (default 0.5). */
+        /**
+         * Target average acceptance rate, in (0, 1) (default 0.5).
+         *
+         * @param target target average acceptance rate, in (0, 1) (default 0.5)
+         * @return this builder
+         */
         public Builder targetAcceptance(double target) {
             this.targetAcceptance = target;
             return this;
         }
 
-        /** Stop when the measured rate is within this distance of the target, in (0, 1) (default 0.02). */
+        /**
+         * Stop when the measured rate is within this distance of the target, in (0, 1) (default 0.02).
+         *
+         * @param tolerance stop when the measured rate is within this distance of the target, in (0, 1) (default 0.02)
+         * @return this builder
+         */
         public Builder tolerance(double tolerance) {
             this.tolerance = tolerance;
             return this;
         }
 
-        /** First beta tried, finite and &gt; 0 (default 1). */
+        /**
+         * First beta tried, finite and &gt; 0 (default 1).
+         *
+         * @param beta first beta tried, finite and &gt; 0 (default 1)
+         * @return this builder
+         */
         public Builder initialBeta(double beta) {
             this.initialBeta = beta;
             return this;
         }
 
-        /** Smallest beta tried, finite and &gt; 0 (default 1e-4). */
+        /**
+         * Smallest beta tried, finite and &gt; 0 (default 1e-4).
+         *
+         * @param beta smallest beta tried, finite and &gt; 0 (default 1e-4)
+         * @return this builder
+         */
         public Builder minBeta(double beta) {
             this.minBeta = beta;
             return this;
         }
 
-        /** Largest beta tried, finite and &gt; minBeta (default 1e4). */
+        /**
+         * Largest beta tried, finite and &gt; minBeta (default 1e4).
+         *
+         * @param beta largest beta tried, finite and &gt; minBeta (default 1e4)
+         * @return this builder
+         */
         public Builder maxBeta(double beta) {
             this.maxBeta = beta;
             return this;
         }
 
-        /** Factor by which beta grows or shrinks while bracketing, &gt; 1 (default 4). */
+        /**
+         * Factor by which beta grows or shrinks while bracketing, &gt; 1 (default 4).
+         *
+         * @param factor factor by which beta grows or shrinks while bracketing, &gt; 1 (default 4)
+         * @return this builder
+         */
         public Builder expansionFactor(double factor) {
             this.expansionFactor = factor;
             return this;
         }
 
-        /** Most calibration runs, &gt;= 1 (default 24). */
+        /**
+         * Most calibration runs, &gt;= 1 (default 24).
+         *
+         * @param n most calibration runs, &gt;= 1 (default 24)
+         * @return this builder
+         */
         public Builder maxEvaluations(int n) {
             this.maxEvaluations = n;
             return this;
         }
 
-        /** The tuner. */
+        /**
+         * The tuner.
+         *
+         * @return the tuner
+         */
         public BetaTuner build() {
             if (template == null) {
                 throw new IllegalArgumentException("sampler (template) is required");
+            }
+            if (template.steps() < 1) {
+                throw new IllegalArgumentException("sampler (template) steps must be >= 1 to measure an acceptance"
+                        + " rate, got " + template.steps());
             }
             if (!(targetAcceptance > 0 && targetAcceptance < 1)) {
                 throw new IllegalArgumentException("targetAcceptance must be in (0, 1), got " + targetAcceptance);

@@ -13,6 +13,14 @@ import java.util.List;
  */
 public record BetaTunerResult(double beta, double acceptanceRate, boolean converged,
                               List<BetaTunerEvaluation> evaluations) {
+    /**
+     * Validates and copies the components.
+     *
+     * @param beta see the record description
+     * @param acceptanceRate see the record description
+     * @param converged see the record description
+     * @param evaluations see the record description
+     */
     public BetaTunerResult {
         evaluations = List.copyOf(evaluations);
     }

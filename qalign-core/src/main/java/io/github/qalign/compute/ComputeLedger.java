@@ -16,6 +16,11 @@ public record ComputeLedger(Map<String, ComputeUsage> usages) {
     /** The empty ledger. */
     public static final ComputeLedger EMPTY = new ComputeLedger(Map.of());
 
+    /**
+     * Validates and copies the components.
+     *
+     * @param usages see the record description
+     */
     public ComputeLedger {
         Objects.requireNonNull(usages, "usages");
         Map<String, ComputeUsage> copy = new LinkedHashMap<>();
@@ -23,7 +28,13 @@ public record ComputeLedger(Map<String, ComputeUsage> usages) {
         usages = Collections.unmodifiableMap(copy);
     }
 
-    /** A ledger where {@code method}'s usage is increased by {@code usage}. */
+    /**
+     * A ledger where {@code method}'s usage is increased by {@code usage}.
+     *
+     * @param method the method name, e.g. {@code "qalign"}
+     * @param usage the usage to add
+     * @return a ledger where {@code method}'s usage is increased by {@code usage}
+     */
     public ComputeLedger with(String method, ComputeUsage usage) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(usage, "usage");
@@ -32,12 +43,21 @@ public record ComputeLedger(Map<String, ComputeUsage> usages) {
         return new ComputeLedger(copy);
     }
 
-    /** The usage recorded for {@code method}, {@link ComputeUsage#ZERO} if none. */
+    /**
+     * The usage recorded for {@code method}, {@link ComputeUsage#ZERO} if none.
+     *
+     * @param method the method name, e.g. {@code "qalign"}
+     * @return the usage recorded for {@code method}, {@link ComputeUsage#ZERO} if none
+     */
     public ComputeUsage get(String method) {
         return usages.getOrDefault(method, ComputeUsage.ZERO);
     }
 
-    /** FLOPs per method, in insertion order. */
+    /**
+     * FLOPs per method, in insertion order.
+     *
+     * @return FLOPs per method, in insertion order
+     */
     public Map<String, Double> flops() {
         Map<String, Double> out = new LinkedHashMap<>();
         usages.forEach((k, v) -> out.put(k, v.flops()));

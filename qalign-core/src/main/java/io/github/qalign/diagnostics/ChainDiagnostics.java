@@ -23,7 +23,12 @@ import java.util.Objects;
 public record ChainDiagnostics(int steps, double acceptanceRate, double rewardEss, double meanIndex,
                                double meanRelativeIndex, double meanGeneratedTokens, double meanStateLength) {
 
-    /** Diagnoses one chain. */
+    /**
+     * Diagnoses one chain.
+     *
+     * @param chain the chain
+     * @return its diagnostics
+     */
     public static ChainDiagnostics of(ChainResult chain) {
         Objects.requireNonNull(chain, "chain");
         List<ChainStep> st = chain.steps();
@@ -47,8 +52,14 @@ public record ChainDiagnostics(int steps, double acceptanceRate, double rewardEs
                 rel * perStep, gen * perStep, len / (t + 1));
     }
 
-    /** Diagnoses every chain of a run, prompt-major. */
+    /**
+     * Diagnoses every chain of a run, prompt-major.
+     *
+     * @param result the run
+     * @return the diagnostics of every chain, prompt-major
+     */
     public static List<ChainDiagnostics> of(QAlignResult result) {
+        Objects.requireNonNull(result, "result");
         List<ChainDiagnostics> out = new ArrayList<>();
         for (PromptResult p : result.prompts()) {
             for (ChainResult c : p.chains()) {

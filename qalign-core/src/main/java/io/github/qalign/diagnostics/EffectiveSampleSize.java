@@ -24,8 +24,11 @@ public final class EffectiveSampleSize {
      * Geyer's initial monotone sequence ESS of {@code x}.
      *
      * @throws IllegalArgumentException if {@code x} holds a non-finite value
+     * @param x the trace, finite values
+     * @return the effective sample size, in [0, n log10(max(n, 10))]
      */
     public static double geyer(double[] x) {
+        Objects.requireNonNull(x, "x");
         return x.length == 0 ? 0.0 : x.length / autocorrelationTime(x);
     }
 
@@ -34,24 +37,32 @@ public final class EffectiveSampleSize {
      * sequence estimator; 1 for traces shorter than 2 or constant.
      *
      * @throws IllegalArgumentException if {@code x} holds a non-finite value
+     * @param x the trace, finite values
+     * @return {@code tau}, &gt; 0
      */
     public static double autocorrelationTime(double[] x) {
         Objects.requireNonNull(x, "x");
         int n = x.length;
-        double mean = 0;
+        double maxAbs = 0;
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(x[i])) {
                 throw new IllegalArgumentException("trace value x[" + i + "] is not finite: " + x[i]);
             }
-            mean += x[i];
+            maxAbs = Math.max(maxAbs, Math.abs(x[i]));
         }
-        if (n < 2) {
+        if (n < 2 || maxAbs == 0) {
             return 1.0;
+        }
+        // tau is scale-invariant: work on x / 2^k with |x| < 2 (exact), so sums of squares never overflow
+        int k = Math.getExponent(maxAbs);
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            mean += Math.scalb(x[i], -k);
         }
         mean /= n;
         double[] d = new double[n];
         for (int i = 0; i < n; i++) {
-            d[i] = x[i] - mean;
+            d[i] = Math.scalb(x[i], -k) - mean;
         }
         double gamma0 = autocov(d, 0);
         if (!(gamma0 > 1e-300 * Math.max(1.0, mean * mean))) {

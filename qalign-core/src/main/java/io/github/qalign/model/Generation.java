@@ -14,6 +14,15 @@ import java.util.Objects;
  */
 public record Generation(TokenIds completion, int prefixLength, String text, FinishReason finishReason,
                          TokenUsage usage) {
+    /**
+     * Validates the components.
+     *
+     * @param completion see the record description
+     * @param prefixLength see the record description
+     * @param text see the record description
+     * @param finishReason see the record description
+     * @param usage see the record description
+     */
     public Generation {
         Objects.requireNonNull(completion, "completion");
         Objects.requireNonNull(text, "text");
@@ -25,7 +34,11 @@ public record Generation(TokenIds completion, int prefixLength, String text, Fin
         }
     }
 
-    /** The sampled continuation (ids after the prefix). */
+    /**
+     * The sampled continuation (ids after the prefix).
+     *
+     * @return the sampled continuation (ids after the prefix)
+     */
     public TokenIds continuation() {
         return completion.slice(prefixLength, completion.length());
     }

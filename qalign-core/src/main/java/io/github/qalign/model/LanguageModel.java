@@ -36,10 +36,19 @@ public interface LanguageModel {
      */
     Prompt prompt(String text);
 
-    /** Decodes completion ids to text (special tokens not rendered). */
+    /**
+     * Decodes completion ids to text (special tokens not rendered).
+     *
+     * @param completion the completion ids
+     * @return the decoded text
+     */
     String decode(TokenIds completion);
 
-    /** Number of parameters, for FLOPs estimates ({@code 2 * params * tokens}); 0 if unknown. */
+    /**
+     * Number of parameters, for FLOPs estimates ({@code 2 * params * tokens}); 0 if unknown.
+     *
+     * @return number of parameters, for FLOPs estimates ({@code 2 * params * tokens}); 0 if unknown
+     */
     default long parameterCount() {
         return 0;
     }

@@ -11,6 +11,12 @@ import java.util.Objects;
  *             never empty
  */
 public record Prompt(String text, TokenIds ids) {
+    /**
+     * Validates the components.
+     *
+     * @param text see the record description
+     * @param ids see the record description
+     */
     public Prompt {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(ids, "ids");

@@ -18,12 +18,21 @@ public interface RewardModel {
      */
     List<Reward> score(List<RewardRequest> requests);
 
-    /** Scores one request. */
+    /**
+     * Scores one request.
+     *
+     * @param request the request
+     * @return its reward
+     */
     default Reward score(RewardRequest request) {
         return score(List.of(request)).get(0);
     }
 
-    /** Number of parameters, for FLOPs estimates; 0 if unknown. */
+    /**
+     * Number of parameters, for FLOPs estimates; 0 if unknown.
+     *
+     * @return number of parameters, for FLOPs estimates; 0 if unknown
+     */
     default long parameterCount() {
         return 0;
     }

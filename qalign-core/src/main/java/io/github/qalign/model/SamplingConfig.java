@@ -20,6 +20,14 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
     /** Default total completion cap. */
     public static final int DEFAULT_MAX_COMPLETION_TOKENS = 256;
 
+    /**
+     * Validates the components.
+     *
+     * @param temperature see the record description
+     * @param maxCompletionTokens see the record description
+     * @param topP see the record description
+     * @param topK see the record description
+     */
     public SamplingConfig {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
@@ -37,32 +45,60 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
         }
     }
 
-    /** Temperature 1, no truncation, {@value #DEFAULT_MAX_COMPLETION_TOKENS} tokens. */
+    /**
+     * Temperature 1, no truncation, {@value #DEFAULT_MAX_COMPLETION_TOKENS} tokens.
+     *
+     * @return temperature 1, no truncation, {@value #DEFAULT_MAX_COMPLETION_TOKENS} tokens
+     */
     public static SamplingConfig defaults() {
         return new SamplingConfig(1.0, DEFAULT_MAX_COMPLETION_TOKENS, OptionalDouble.empty(), OptionalInt.empty());
     }
 
-    /** A builder starting from {@link #defaults()}. */
+    /**
+     * A builder starting from {@link #defaults()}.
+     *
+     * @return a builder starting from {@link #defaults()}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A copy with another temperature. */
+    /**
+     * A copy with another temperature.
+     *
+     * @param t the temperature, finite and &gt; 0
+     * @return a copy with another temperature
+     */
     public SamplingConfig withTemperature(double t) {
         return new SamplingConfig(t, maxCompletionTokens, topP, topK);
     }
 
-    /** A copy with another total completion cap. */
+    /**
+     * A copy with another total completion cap.
+     *
+     * @param n the cap on the total completion length, &gt; 0
+     * @return a copy with another total completion cap
+     */
     public SamplingConfig withMaxCompletionTokens(int n) {
         return new SamplingConfig(temperature, n, topP, topK);
     }
 
-    /** A copy with nucleus sampling. */
+    /**
+     * A copy with nucleus sampling.
+     *
+     * @param p the nucleus mass, in (0, 1]
+     * @return a copy with nucleus sampling
+     */
     public SamplingConfig withTopP(double p) {
         return new SamplingConfig(temperature, maxCompletionTokens, OptionalDouble.of(p), topK);
     }
 
-    /** A copy with top-k sampling. */
+    /**
+     * A copy with top-k sampling.
+     *
+     * @param k how many of the most likely tokens to keep, &gt; 0
+     * @return a copy with top-k sampling
+     */
     public SamplingConfig withTopK(int k) {
         return new SamplingConfig(temperature, maxCompletionTokens, topP, OptionalInt.of(k));
     }
@@ -77,31 +113,55 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
         private Builder() {
         }
 
-        /** Softmax temperature (default 1). */
+        /**
+         * Softmax temperature (default 1).
+         *
+         * @param t softmax temperature (default 1)
+         * @return this builder
+         */
         public Builder temperature(double t) {
             this.temperature = t;
             return this;
         }
 
-        /** Cap on the total completion length (default {@value SamplingConfig#DEFAULT_MAX_COMPLETION_TOKENS}). */
+        /**
+         * Cap on the total completion length (default {@value SamplingConfig#DEFAULT_MAX_COMPLETION_TOKENS}).
+         *
+         * @param n cap on the total completion length (default {@value SamplingConfig#DEFAULT_MAX_COMPLETION_TOKENS})
+         * @return this builder
+         */
         public Builder maxCompletionTokens(int n) {
             this.maxCompletionTokens = n;
             return this;
         }
 
-        /** Nucleus sampling mass (default off). */
+        /**
+         * Nucleus sampling mass (default off).
+         *
+         * @param p nucleus sampling mass (default off)
+         * @return this builder
+         */
         public Builder topP(double p) {
             this.topP = OptionalDouble.of(p);
             return this;
         }
 
-        /** Top-k sampling (default off). */
+        /**
+         * Top-k sampling (default off).
+         *
+         * @param k top-k sampling (default off)
+         * @return this builder
+         */
         public Builder topK(int k) {
             this.topK = OptionalInt.of(k);
             return this;
         }
 
-        /** The configuration; throws {@link IllegalArgumentException} naming a bad parameter. */
+        /**
+         * The configuration; throws {@link IllegalArgumentException} naming a bad parameter.
+         *
+         * @return the configuration
+         */
         public SamplingConfig build() {
             return new SamplingConfig(temperature, maxCompletionTokens, topP, topK);
         }

@@ -12,6 +12,14 @@ import java.util.Objects;
  * @param finishReason why the completion ended
  */
 public record ScoredSample(TokenIds completion, String text, double reward, FinishReason finishReason) {
+    /**
+     * Validates the components.
+     *
+     * @param completion see the record description
+     * @param text see the record description
+     * @param reward see the record description
+     * @param finishReason see the record description
+     */
     public ScoredSample {
         Objects.requireNonNull(completion, "completion");
         Objects.requireNonNull(text, "text");

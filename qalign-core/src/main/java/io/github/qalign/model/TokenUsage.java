@@ -12,6 +12,13 @@ public record TokenUsage(long computedInputTokens, long reusedInputTokens, long 
     /** No usage. */
     public static final TokenUsage ZERO = new TokenUsage(0, 0, 0);
 
+    /**
+     * Validates the components.
+     *
+     * @param computedInputTokens see the record description
+     * @param reusedInputTokens see the record description
+     * @param generatedTokens see the record description
+     */
     public TokenUsage {
         if (computedInputTokens < 0 || reusedInputTokens < 0 || generatedTokens < 0) {
             throw new IllegalArgumentException("token counts must be >= 0: " + computedInputTokens + ", "
@@ -19,12 +26,21 @@ public record TokenUsage(long computedInputTokens, long reusedInputTokens, long 
         }
     }
 
-    /** Tokens that went through a forward pass: computed input plus generated. */
+    /**
+     * Tokens that went through a forward pass: computed input plus generated.
+     *
+     * @return tokens that went through a forward pass: computed input plus generated
+     */
     public long computedTokens() {
         return computedInputTokens + generatedTokens;
     }
 
-    /** The sum of two usages. */
+    /**
+     * The sum of two usages.
+     *
+     * @param o the other usage
+     * @return the sum of two usages
+     */
     public TokenUsage plus(TokenUsage o) {
         return new TokenUsage(computedInputTokens + o.computedInputTokens, reusedInputTokens + o.reusedInputTokens,
                 generatedTokens + o.generatedTokens);

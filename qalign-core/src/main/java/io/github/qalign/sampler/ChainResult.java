@@ -26,10 +26,21 @@ import java.util.Objects;
  */
 public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial, ComputeUsage initialUsage,
                           List<ChainStep> steps, int burnIn, int thin) {
+    /**
+     * Validates and copies the components.
+     *
+     * @param promptIndex see the record description
+     * @param chainIndex see the record description
+     * @param initial see the record description
+     * @param initialUsage see the record description
+     * @param steps see the record description
+     * @param burnIn see the record description
+     * @param thin see the record description
+     */
     public ChainResult {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(initialUsage, "initialUsage");
-        steps = List.copyOf(steps);
+        steps = List.copyOf(Objects.requireNonNull(steps, "steps"));
         if (burnIn < 0 || burnIn > steps.size()) {
             throw new IllegalArgumentException("burnIn must be in [0, " + steps.size() + "], got " + burnIn);
         }
@@ -38,17 +49,30 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
         }
     }
 
-    /** Number of steps {@code T}. */
+    /**
+     * Number of steps {@code T}.
+     *
+     * @return number of steps {@code T}
+     */
     public int stepCount() {
         return steps.size();
     }
 
-    /** All states {@code y^0 .. y^T} ({@code T + 1} entries). */
+    /**
+     * All states {@code y^0 .. y^T} ({@code T + 1} entries).
+     *
+     * @return the {@code T + 1} states, unmodifiable
+     */
     public List<ScoredSample> states() {
         return states(steps.size());
     }
 
-    /** The states {@code y^0 .. y^k} of the run truncated to its first {@code k} steps. */
+    /**
+     * The states {@code y^0 .. y^k} of the run truncated to its first {@code k} steps.
+     *
+     * @param k the budget: steps per chain, in [0, T]
+     * @return the {@code k + 1} states, unmodifiable
+     */
     public List<ScoredSample> states(int k) {
         checkBudget(k);
         List<ScoredSample> out = new ArrayList<>(k + 1);
@@ -59,7 +83,11 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
         return Collections.unmodifiableList(out);
     }
 
-    /** The samples after burn-in and thinning. */
+    /**
+     * The samples after burn-in and thinning.
+     *
+     * @return the samples after burn-in and thinning
+     */
     public List<ScoredSample> samples() {
         return samples(steps.size());
     }
@@ -67,22 +95,34 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
     /**
      * The samples of the run truncated to its first {@code k} steps, after burn-in and thinning (empty when
      * {@code k < burnIn}).
+     *
+     * @param k the budget: steps per chain, in [0, T]
+     * @return the kept states among {@code y^0 .. y^k}, unmodifiable
      */
     public List<ScoredSample> samples(int k) {
         checkBudget(k);
         List<ScoredSample> out = new ArrayList<>();
-        for (int s = burnIn; s <= k; s += thin) {
-            out.add(s == 0 ? initial : steps.get(s - 1).state());
+        // long: s + thin must not overflow for a huge thin
+        for (long s = burnIn; s <= k; s += thin) {
+            out.add(s == 0 ? initial : steps.get((int) s - 1).state());
         }
         return Collections.unmodifiableList(out);
     }
 
-    /** The final state {@code y^T}. */
+    /**
+     * The final state {@code y^T}.
+     *
+     * @return the final state {@code y^T}
+     */
     public ScoredSample last() {
         return steps.isEmpty() ? initial : steps.get(steps.size() - 1).state();
     }
 
-    /** The rewards of all states {@code r(y^0) .. r(y^T)}. */
+    /**
+     * The rewards of all states {@code r(y^0) .. r(y^T)}.
+     *
+     * @return a new array of {@code T + 1} rewards
+     */
     public double[] rewardTrace() {
         double[] out = new double[steps.size() + 1];
         out[0] = initial.reward();
@@ -92,7 +132,11 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
         return out;
     }
 
-    /** Number of accepted steps. */
+    /**
+     * Number of accepted steps.
+     *
+     * @return number of accepted steps
+     */
     public int acceptedCount() {
         int n = 0;
         for (ChainStep st : steps) {
@@ -103,12 +147,21 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
         return n;
     }
 
-    /** Total usage of the chain (initial sample plus every step). */
+    /**
+     * Total usage of the chain (initial sample plus every step).
+     *
+     * @return total usage of the chain (initial sample plus every step)
+     */
     public ComputeUsage usage() {
         return usage(steps.size());
     }
 
-    /** Usage of the run truncated to its first {@code k} steps. */
+    /**
+     * Usage of the run truncated to its first {@code k} steps.
+     *
+     * @param k the budget: steps per chain, in [0, T]
+     * @return usage of the run truncated to its first {@code k} steps
+     */
     public ComputeUsage usage(int k) {
         checkBudget(k);
         ComputeUsage u = initialUsage;

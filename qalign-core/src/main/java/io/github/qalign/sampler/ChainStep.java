@@ -19,18 +19,50 @@ import java.util.Objects;
  */
 public record ChainStep(int step, int index, int currentLength, double currentReward, ScoredSample candidate,
                         double logAlpha, boolean accepted, ScoredSample state, ComputeUsage usage) {
+    /**
+     * Validates and copies the components.
+     *
+     * @param step see the record description
+     * @param index see the record description
+     * @param currentLength see the record description
+     * @param currentReward see the record description
+     * @param candidate see the record description
+     * @param logAlpha see the record description
+     * @param accepted see the record description
+     * @param state see the record description
+     * @param usage see the record description
+     */
     public ChainStep {
         Objects.requireNonNull(candidate, "candidate");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(usage, "usage");
+        if (step < 1) {
+            throw new IllegalArgumentException("step must be >= 1, got " + step);
+        }
+        if (currentLength < 1) {
+            throw new IllegalArgumentException("currentLength must be >= 1 (a state has at least one token), got "
+                    + currentLength);
+        }
+        if (index < 0 || index >= currentLength) {
+            throw new IllegalArgumentException("index must be in [0, currentLength=" + currentLength + "), got "
+                    + index);
+        }
     }
 
-    /** Tokens the language model generated for the candidate: {@code |y'| - i}. */
+    /**
+     * Tokens the language model generated for the candidate: {@code |y'| - i}.
+     *
+     * @return tokens the language model generated for the candidate: {@code |y'| - i}
+     */
     public int generatedTokens() {
         return candidate.completion().length() - index;
     }
 
-    /** The resample index relative to the current length, {@code i / |y|} in [0, 1). */
+    /**
+     * The resample index relative to the current length, {@code i / |y|} in [0, 1).
+     *
+     * @return the resample index relative to the current length, {@code i / |y|} in [0, 1)
+     */
     public double relativeIndex() {
         return (double) index / currentLength;
     }

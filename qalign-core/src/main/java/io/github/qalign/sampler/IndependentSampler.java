@@ -23,6 +23,9 @@ import java.util.random.RandomGenerator;
  * one {@code generate} call followed by one {@code score} call, or, with {@link Builder#maxBatchSize(int)}, as
  * consecutive chunks of at most that many requests: all {@code generate} chunks in order, then all {@code score}
  * chunks. The only random draws are the language model's, from the generator passed to {@code run}.
+ *
+ * <p>Instances are immutable; concurrent {@code run} calls are safe if the models are (each call needs its own
+ * generator). Create them with {@link #builder()}.
  */
 public final class IndependentSampler {
 
@@ -40,12 +43,40 @@ public final class IndependentSampler {
         this.maxBatchSize = b.maxBatchSize;
     }
 
-    /** A new builder. Required: language model, reward model, samples per prompt. */
+    /**
+     * A new builder. Required: language model, reward model, samples per prompt.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Samples one prompt. */
+    /**
+     * Samples per prompt {@code n}.
+     *
+     * @return samples per prompt
+     */
+    public int samplesPerPrompt() {
+        return samplesPerPrompt;
+    }
+
+    /**
+     * The sampling configuration of the language model.
+     *
+     * @return the sampling configuration
+     */
+    public SamplingConfig sampling() {
+        return sampling;
+    }
+
+    /**
+     * Samples one prompt.
+     *
+     * @param prompt the prompt
+     * @param rng the source of every random draw
+     * @return the scored samples of the prompt, as a one-prompt result
+     */
     public IndependentResult run(Prompt prompt, RandomGenerator rng) {
         Objects.requireNonNull(prompt, "prompt");
         return run(List.of(prompt), rng);
@@ -56,19 +87,12 @@ public final class IndependentSampler {
      *
      * @throws IllegalArgumentException if {@code prompts} is empty or holds null
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     * @param prompts the prompts; not empty, no null element
+     * @param rng the source of every random draw
+     * @return the scored samples, per prompt in input order
      */
     public IndependentResult run(List<Prompt> prompts, RandomGenerator rng) {
-        Objects.requireNonNull(prompts, "prompts");
-        Objects.requireNonNull(rng, "rng");
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("prompts must not be empty");
-        }
-        for (int p = 0; p < prompts.size(); p++) {
-            if (prompts.get(p) == null) {
-                throw new IllegalArgumentException("prompts[" + p + "] is null");
-            }
-        }
-        int total = prompts.size() * samplesPerPrompt;
+        int total = ModelCalls.checkRunArguments(prompts, rng, samplesPerPrompt, "samplesPerPrompt");
         List<GenerationRequest> requests = new ArrayList<>(total);
         for (Prompt p : prompts) {
             for (int k = 0; k < samplesPerPrompt; k++) {
@@ -76,8 +100,8 @@ public final class IndependentSampler {
             }
         }
         List<Generation> gens = new ArrayList<>(total);
-        for (int from = 0; from < total; from += maxBatchSize) {
-            int to = Math.min(total, from + maxBatchSize);
+        for (int from = 0, to; from < total; from = to) {
+            to = from + Math.min(maxBatchSize, total - from); // no int overflow near Integer.MAX_VALUE
             int offset = from;
             gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling, rng,
                     j -> where(offset + j)));
@@ -87,8 +111,8 @@ public final class IndependentSampler {
             rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
         }
         List<Reward> rewards = new ArrayList<>(total);
-        for (int from = 0; from < total; from += maxBatchSize) {
-            int to = Math.min(total, from + maxBatchSize);
+        for (int from = 0, to; from < total; from = to) {
+            to = from + Math.min(maxBatchSize, total - from);
             int offset = from;
             rewards.addAll(ModelCalls.score(rewardModel, rreq.subList(from, to), j -> where(offset + j)));
         }
@@ -130,37 +154,66 @@ public final class IndependentSampler {
         private Builder() {
         }
 
-        /** The policy language model (required). */
+        /**
+         * The policy language model (required).
+         *
+         * @param lm the policy language model (required)
+         * @return this builder
+         */
         public Builder languageModel(LanguageModel lm) {
             this.languageModel = lm;
             return this;
         }
 
-        /** The reward model (required). */
+        /**
+         * The reward model (required).
+         *
+         * @param rm the reward model (required)
+         * @return this builder
+         */
         public Builder rewardModel(RewardModel rm) {
             this.rewardModel = rm;
             return this;
         }
 
-        /** Samples per prompt {@code n}, &gt;= 1 (required). */
+        /**
+         * Samples per prompt {@code n}, &gt;= 1 (required).
+         *
+         * @param n samples per prompt {@code n}, &gt;= 1 (required)
+         * @return this builder
+         */
         public Builder samplesPerPrompt(int n) {
             this.samplesPerPrompt = n;
             return this;
         }
 
-        /** The language model's sampling configuration. */
+        /**
+         * The language model's sampling configuration.
+         *
+         * @param sampling the language model's sampling configuration
+         * @return this builder
+         */
         public Builder sampling(SamplingConfig sampling) {
             this.sampling = sampling;
             return this;
         }
 
-        /** Largest number of requests per model call, &gt;= 1 (default unlimited: one call each). */
+        /**
+         * Largest number of requests per model call, &gt;= 1 (default unlimited: one call each).
+         *
+         * @param max largest number of requests per model call, &gt;= 1 (default unlimited: one call each)
+         * @return this builder
+         */
         public Builder maxBatchSize(int max) {
             this.maxBatchSize = max;
             return this;
         }
 
-        /** The sampler. */
+        /**
+         * The sampler.
+         *
+         * @return the sampler
+         */
         public IndependentSampler build() {
             if (languageModel == null) {
                 throw new IllegalArgumentException("languageModel is required");

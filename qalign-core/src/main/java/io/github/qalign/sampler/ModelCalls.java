@@ -4,18 +4,52 @@ import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.ModelException;
+import io.github.qalign.model.Prompt;
 import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
 
-/** Calls the models once per batch and checks their contract; a violation raises {@link ModelException}. */
+/**
+ * Calls the models once per batch and checks their contract (a violation raises {@link ModelException}); also the
+ * argument checks shared by the samplers' {@code run} methods.
+ */
 final class ModelCalls {
 
     private ModelCalls() {
+    }
+
+    /**
+     * Checks the arguments of a sampler's {@code run} and returns the number of requests per batch.
+     *
+     * @param prompts   the prompts: not null, not empty, no null element
+     * @param rng       the generator: not null
+     * @param perPrompt chains (or samples) per prompt, already validated &gt;= 1
+     * @param perName   the name of {@code perPrompt} in error messages
+     * @return {@code prompts.size() * perPrompt}
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null, or the product overflows an int
+     */
+    static int checkRunArguments(List<Prompt> prompts, RandomGenerator rng, int perPrompt, String perName) {
+        Objects.requireNonNull(prompts, "prompts");
+        Objects.requireNonNull(rng, "rng");
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("prompts must not be empty");
+        }
+        for (int p = 0; p < prompts.size(); p++) {
+            if (prompts.get(p) == null) {
+                throw new IllegalArgumentException("prompts[" + p + "] is null");
+            }
+        }
+        long total = (long) prompts.size() * perPrompt;
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many requests per batch: " + prompts.size() + " prompts * "
+                    + perName + " " + perPrompt + " = " + total + " exceeds " + Integer.MAX_VALUE);
+        }
+        return (int) total;
     }
 
     /**

@@ -50,6 +50,15 @@ public interface QAlignListener {
      */
     record InitEvent(List<Prompt> prompts, int chainsPerPrompt, int totalSteps, List<ScoredSample> states,
                      ComputeUsage usage) {
+        /**
+         * Validates and copies the components.
+         *
+         * @param prompts see the record description
+         * @param chainsPerPrompt see the record description
+         * @param totalSteps see the record description
+         * @param states see the record description
+         * @param usage see the record description
+         */
         public InitEvent {
             prompts = List.copyOf(prompts);
             states = List.copyOf(states);
@@ -68,6 +77,16 @@ public interface QAlignListener {
      */
     record StepEvent(int step, int totalSteps, int chainsPerPrompt, List<ChainStep> chainSteps, int accepted,
                      ComputeUsage usage) {
+        /**
+         * Validates and copies the components.
+         *
+         * @param step see the record description
+         * @param totalSteps see the record description
+         * @param chainsPerPrompt see the record description
+         * @param chainSteps see the record description
+         * @param accepted see the record description
+         * @param usage see the record description
+         */
         public StepEvent {
             chainSteps = List.copyOf(chainSteps);
         }

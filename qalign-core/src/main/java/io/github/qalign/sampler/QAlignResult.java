@@ -15,18 +15,36 @@ import java.util.Objects;
  */
 public record QAlignResult(List<PromptResult> prompts, double beta, int steps, Proposal proposal,
                            ComputeUsage usage) {
+    /**
+     * Validates and copies the components.
+     *
+     * @param prompts see the record description
+     * @param beta see the record description
+     * @param steps see the record description
+     * @param proposal see the record description
+     * @param usage see the record description
+     */
     public QAlignResult {
         prompts = List.copyOf(prompts);
         Objects.requireNonNull(proposal, "proposal");
         Objects.requireNonNull(usage, "usage");
     }
 
-    /** The result of prompt {@code i}. */
+    /**
+     * The result of prompt {@code i}.
+     *
+     * @param i the prompt's index in the run's input order
+     * @return the result of prompt {@code i}
+     */
     public PromptResult prompt(int i) {
         return prompts.get(i);
     }
 
-    /** Accepted steps over all steps of all chains ({@code NaN}-free: 0 when there are no steps). */
+    /**
+     * Accepted steps over all steps of all chains ({@code NaN}-free: 0 when there are no steps).
+     *
+     * @return the acceptance rate, in [0, 1]
+     */
     public double acceptanceRate() {
         long accepted = 0;
         long total = 0;
@@ -39,7 +57,12 @@ public record QAlignResult(List<PromptResult> prompts, double beta, int steps, P
         return total == 0 ? 0.0 : (double) accepted / total;
     }
 
-    /** Usage of the run truncated to its first {@code k} steps. */
+    /**
+     * Usage of the run truncated to its first {@code k} steps.
+     *
+     * @param k the budget: steps per chain, in [0, T]
+     * @return usage of the run truncated to its first {@code k} steps
+     */
     public ComputeUsage usage(int k) {
         ComputeUsage u = ComputeUsage.ZERO;
         for (PromptResult p : prompts) {

@@ -30,7 +30,8 @@ import java.util.random.RandomGenerator;
  * step repeats the state, and the repeat counts as a sample.
  *
  * <p>All chains of all prompts advance in lockstep: the initial states take one {@code generate} and one
- * {@code score} batch call, and so does every step, whatever the number of prompts and chains.
+ * {@code score} batch call, and so does every step, whatever the number of prompts and chains. (A backend that
+ * cannot run a whole batch at once splits it internally; the sampler stays one call per step.)
  *
  * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: the
  * language model's draws for the initial batch; then per step: (1) one {@code nextInt(|y|)} per chain in chain
@@ -39,7 +40,8 @@ import java.util.random.RandomGenerator;
  * {@code promptIndex * chainsPerPrompt + chainIndex}. The reward model must be deterministic. Hence the same seed,
  * models and configuration give identical chains.
  *
- * <p>Instances are immutable and thread-safe if the models are; create them with {@link #builder()}.
+ * <p>Instances are immutable; concurrent {@code run} calls are safe if the models and the listener are (each call
+ * needs its own generator). Create them with {@link #builder()}.
  */
 public final class QAlignSampler {
 
@@ -71,12 +73,20 @@ public final class QAlignSampler {
         this.invertedLengthRatio = b.invertedLengthRatio;
     }
 
-    /** A new builder. Required: language model, reward model, beta. */
+    /**
+     * A new builder. Required: language model, reward model, beta.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding this sampler's configuration (to derive variants, e.g. another beta). */
+    /**
+     * A builder holding this sampler's configuration (to derive variants, e.g. another beta).
+     *
+     * @return a new builder with this sampler's settings
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.languageModel = languageModel;
@@ -94,32 +104,58 @@ public final class QAlignSampler {
         return b;
     }
 
-    /** The target temperature {@code beta}. */
+    /**
+     * The target temperature {@code beta}.
+     *
+     * @return the target temperature {@code beta}
+     */
     public double beta() {
         return beta;
     }
 
-    /** Steps {@code T} per chain. */
+    /**
+     * Steps {@code T} per chain.
+     *
+     * @return steps {@code T} per chain
+     */
     public int steps() {
         return steps;
     }
 
-    /** Chains per prompt. */
+    /**
+     * Chains per prompt.
+     *
+     * @return chains per prompt
+     */
     public int chainsPerPrompt() {
         return chainsPerPrompt;
     }
 
-    /** The sampling configuration of the language model (part of the target). */
+    /**
+     * The sampling configuration of the language model (part of the target).
+     *
+     * @return the sampling configuration of the language model (part of the target)
+     */
     public SamplingConfig sampling() {
         return sampling;
     }
 
-    /** The proposal. */
+    /**
+     * The proposal.
+     *
+     * @return the proposal
+     */
     public Proposal proposal() {
         return proposal;
     }
 
-    /** Runs the chains of one prompt. */
+    /**
+     * Runs the chains of one prompt.
+     *
+     * @param prompt the prompt
+     * @param rng the source of every random draw
+     * @return the chains of the prompt, as a one-prompt result
+     */
     public QAlignResult run(Prompt prompt, RandomGenerator rng) {
         Objects.requireNonNull(prompt, "prompt");
         return run(List.of(prompt), rng);
@@ -135,17 +171,7 @@ public final class QAlignSampler {
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
     public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
-        Objects.requireNonNull(prompts, "prompts");
-        Objects.requireNonNull(rng, "rng");
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("prompts must not be empty");
-        }
-        for (int p = 0; p < prompts.size(); p++) {
-            if (prompts.get(p) == null) {
-                throw new IllegalArgumentException("prompts[" + p + "] is null");
-            }
-        }
-        final int nChains = prompts.size() * chainsPerPrompt;
+        final int nChains = ModelCalls.checkRunArguments(prompts, rng, chainsPerPrompt, "chainsPerPrompt");
         final long lmParams = languageModel.parameterCount();
         final long rmParams = rewardModel.parameterCount();
         Prompt[] promptOf = new Prompt[nChains];
@@ -188,8 +214,10 @@ public final class QAlignSampler {
                 index[c] = proposal == Proposal.SUFFIX ? rng.nextInt(len) : 0;
                 req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c])));
             }
-            List<Generation> gen = ModelCalls.generate(languageModel, req, sampling, rng, j -> where(j, "step " + step));
-            List<Reward> rew = ModelCalls.score(rewardModel, rewardRequests(promptOf, gen), j -> where(j, "step " + step));
+            List<Generation> gen = ModelCalls.generate(languageModel, req, sampling, rng,
+                    j -> where(j, "step " + step));
+            List<Reward> rew = ModelCalls.score(rewardModel, rewardRequests(promptOf, gen),
+                    j -> where(j, "step " + step));
             List<ChainStep> stepRecords = new ArrayList<>(nChains);
             ComputeUsage stepTotal = ComputeUsage.none(lmParams, rmParams);
             int acceptedCount = 0;
@@ -280,61 +308,111 @@ public final class QAlignSampler {
         private Builder() {
         }
 
-        /** The policy language model (required). */
+        /**
+         * The policy language model (required).
+         *
+         * @param lm the policy language model (required)
+         * @return this builder
+         */
         public Builder languageModel(LanguageModel lm) {
             this.languageModel = lm;
             return this;
         }
 
-        /** The reward model (required). */
+        /**
+         * The reward model (required).
+         *
+         * @param rm the reward model (required)
+         * @return this builder
+         */
         public Builder rewardModel(RewardModel rm) {
             this.rewardModel = rm;
             return this;
         }
 
-        /** The target temperature {@code beta}: finite and &gt; 0 (required). */
+        /**
+         * The target temperature {@code beta}: finite and &gt; 0 (required).
+         *
+         * @param beta the target temperature {@code beta}: finite and &gt; 0 (required)
+         * @return this builder
+         */
         public Builder beta(double beta) {
             this.beta = beta;
             return this;
         }
 
-        /** Steps {@code T} per chain, &gt;= 0 (default 16); a chain holds {@code T + 1} states. */
+        /**
+         * Steps {@code T} per chain, &gt;= 0 (default 16); a chain holds {@code T + 1} states.
+         *
+         * @param steps steps {@code T} per chain, &gt;= 0 (default 16); a chain holds {@code T + 1} states
+         * @return this builder
+         */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
         }
 
-        /** Independent chains per prompt, &gt;= 1 (default 1). */
+        /**
+         * Independent chains per prompt, &gt;= 1 (default 1).
+         *
+         * @param chains independent chains per prompt, &gt;= 1 (default 1)
+         * @return this builder
+         */
         public Builder chainsPerPrompt(int chains) {
             this.chainsPerPrompt = chains;
             return this;
         }
 
-        /** States discarded from the start of each chain when extracting samples, in [0, steps] (default 0). */
+        /**
+         * States discarded from the start of each chain when extracting samples, in [0, steps] (default 0).
+         *
+         * @param burnIn states discarded from the start of each chain, in [0, steps] (default 0)
+         * @return this builder
+         */
         public Builder burnIn(int burnIn) {
             this.burnIn = burnIn;
             return this;
         }
 
-        /** Keep every {@code thin}-th state after burn-in, &gt;= 1 (default 1: keep all). */
+        /**
+         * Keep every {@code thin}-th state after burn-in, &gt;= 1 (default 1: keep all).
+         *
+         * @param thin keep every {@code thin}-th state after burn-in, &gt;= 1 (default 1: keep all)
+         * @return this builder
+         */
         public Builder thin(int thin) {
             this.thin = thin;
             return this;
         }
 
-        /** The language model's sampling configuration; it is part of the target {@code p_LM}. */
+        /**
+         * The language model's sampling configuration; it is part of the target {@code p_LM}.
+         *
+         * @param sampling the language model's sampling configuration; it is part of the target {@code p_LM}
+         * @return this builder
+         */
         public Builder sampling(SamplingConfig sampling) {
             this.sampling = sampling;
             return this;
         }
 
-        /** The proposal (default {@link Proposal#SUFFIX}). */
+        /**
+         * The proposal (default {@link Proposal#SUFFIX}).
+         *
+         * @param proposal the proposal (default {@link Proposal#SUFFIX})
+         * @return this builder
+         */
         public Builder proposal(Proposal proposal) {
             this.proposal = proposal;
             return this;
         }
 
-        /** Progress and telemetry callbacks (default none). */
+        /**
+         * Progress and telemetry callbacks (default none).
+         *
+         * @param listener progress and telemetry callbacks (default none)
+         * @return this builder
+         */
         public Builder listener(QAlignListener listener) {
             this.listener = listener;
             return this;
@@ -346,6 +424,7 @@ public final class QAlignSampler {
          * chain slightly inexact.
          *
          * @param c the bound, finite and &gt; 0
+         * @return this builder
          */
         public Builder logAlphaClamp(double c) {
             if (!(c > 0) || Double.isInfinite(c)) {
@@ -355,7 +434,11 @@ public final class QAlignSampler {
             return this;
         }
 
-        /** Removes the log-alpha clamp (the default). */
+        /**
+         * Removes the log-alpha clamp (the default).
+         *
+         * @return this builder
+         */
         public Builder noLogAlphaClamp() {
             this.logAlphaClamp = OptionalDouble.empty();
             return this;
@@ -367,7 +450,11 @@ public final class QAlignSampler {
             return this;
         }
 
-        /** The sampler. */
+        /**
+         * The sampler.
+         *
+         * @return the sampler
+         */
         public QAlignSampler build() {
             if (languageModel == null) {
                 throw new IllegalArgumentException("languageModel is required");

@@ -10,7 +10,12 @@ import java.util.Objects;
  * @param sample the chosen sample
  */
 public record BestOfNSelection(int index, ScoredSample sample) {
-    /** Validates the fields. */
+    /**
+     * Validates the components.
+     *
+     * @param index see the record description
+     * @param sample see the record description
+     */
     public BestOfNSelection {
         if (index < 0) {
             throw new IllegalArgumentException("index must be >= 0, got " + index);

@@ -2,7 +2,7 @@ package io.github.qalign.select;
 
 import java.util.Arrays;
 
-/** The budgets at which a run of T samples is evaluated: 1, 2, 4, ..., the largest power of two <= T, and T. */
+/** The budgets at which a run of T samples is evaluated: 1, 2, 4, ..., the largest power of two not above T, and T. */
 public final class Budgets {
 
     private Budgets() {

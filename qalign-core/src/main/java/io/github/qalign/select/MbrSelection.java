@@ -13,7 +13,14 @@ import java.util.Objects;
  * @param candidates      every distinct candidate, in order of first occurrence
  */
 public record MbrSelection(int index, ScoredSample sample, double expectedUtility, List<MbrCandidate> candidates) {
-    /** Validates and copies. */
+    /**
+     * Validates the components.
+     *
+     * @param index see the record description
+     * @param sample see the record description
+     * @param expectedUtility see the record description
+     * @param candidates see the record description
+     */
     public MbrSelection {
         Objects.requireNonNull(sample, "sample");
         candidates = List.copyOf(candidates);

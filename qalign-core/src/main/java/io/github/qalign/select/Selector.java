@@ -17,6 +17,7 @@ public interface Selector<S> {
      * @param samples the samples in order, non-empty, no null element
      * @return the selection
      * @throws IllegalArgumentException if {@code samples} is empty
+     * @throws NullPointerException     if {@code samples} or one of its elements is null
      */
     S select(List<ScoredSample> samples);
 
@@ -28,6 +29,7 @@ public interface Selector<S> {
      * @param samples the samples of one run in order, non-empty
      * @return one entry per budget, budgets increasing, the last being {@code samples.size()}
      * @throws IllegalArgumentException if {@code samples} is empty
+     * @throws NullPointerException     if {@code samples} or one of its elements is null
      */
     default List<AtBudget<S>> sweep(List<ScoredSample> samples) {
         Samples.requireNonEmpty(samples);

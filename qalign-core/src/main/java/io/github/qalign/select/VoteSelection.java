@@ -19,7 +19,14 @@ import java.util.OptionalInt;
  */
 public record VoteSelection(Optional<String> answer, OptionalInt index, Map<String, Double> scores,
                             int abstentions) {
-    /** Validates and copies (keeping the order of {@code scores}). */
+    /**
+     * Validates the components.
+     *
+     * @param answer see the record description
+     * @param index see the record description
+     * @param scores see the record description
+     * @param abstentions see the record description
+     */
     public VoteSelection {
         Objects.requireNonNull(answer, "answer");
         Objects.requireNonNull(index, "index");

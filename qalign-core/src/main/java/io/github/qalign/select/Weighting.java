@@ -39,7 +39,7 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
      * The normalised weights of the first {@code n} rewards (they sum to 1 up to rounding).
      *
      * @param rewards finite rewards
-     * @param n       how many to use, 1 <= n <= rewards.length
+     * @param n       how many to use, from 1 to rewards.length
      * @return n weights in [0, 1]
      */
     double[] weights(double[] rewards, int n);
@@ -51,6 +51,7 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
 
         @Override
         public double[] weights(double[] rewards, int n) {
+            checkPrefix(rewards, n);
             double[] w = new double[n];
             java.util.Arrays.fill(w, 1.0 / n);
             return w;
@@ -63,7 +64,11 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
      * @param beta the temperature, finite and > 0
      */
     record Importance(double beta) implements Weighting {
-        /** Validates beta. */
+        /**
+         * Validates the components.
+         *
+         * @param beta see the record description
+         */
         public Importance {
             requireValidBeta(beta);
         }
@@ -89,6 +94,20 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
     }
 
     /**
+     * Checks that {@code n} selects a non-empty prefix of {@code rewards}.
+     *
+     * @param rewards the rewards, not null
+     * @param n       the prefix length
+     * @throws IllegalArgumentException naming n unless {@code 1 <= n <= rewards.length}
+     */
+    private static void checkPrefix(double[] rewards, int n) {
+        java.util.Objects.requireNonNull(rewards, "rewards");
+        if (n < 1 || n > rewards.length) {
+            throw new IllegalArgumentException("n must be in [1, " + rewards.length + "], got " + n);
+        }
+    }
+
+    /**
      * softmax(r / beta) over the first n rewards, computed stably (see {@link Weighting}).
      *
      * @param rewards finite rewards
@@ -98,9 +117,7 @@ public sealed interface Weighting permits Weighting.Uniform, Weighting.Importanc
      */
     static double[] softmax(double[] rewards, int n, double beta) {
         requireValidBeta(beta);
-        if (n < 1 || n > rewards.length) {
-            throw new IllegalArgumentException("n must be in [1, " + rewards.length + "], got " + n);
-        }
+        checkPrefix(rewards, n);
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(rewards[i])) {

@@ -6,6 +6,7 @@
  * each also as a budget sweep over the prefixes 1, 2, 4, ..., T of one run ({@link io.github.qalign.select.Budgets}).
  *
  * <p>The list order is the sample order (chain order or sample index) and every tie is broken towards the earliest
- * sample, so all selections are deterministic functions of the list.
+ * sample, so all selections are deterministic functions of the list. Selectors are immutable and thread-safe when
+ * their answer extractor, utility and view are (all the provided ones are).
  */
 package io.github.qalign.select;

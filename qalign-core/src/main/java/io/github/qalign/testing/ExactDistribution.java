@@ -1,5 +1,6 @@
 package io.github.qalign.testing;
 
+import io.github.qalign.model.ModelException;
 import io.github.qalign.model.Prompt;
 import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
@@ -26,6 +27,11 @@ import java.util.function.ToDoubleFunction;
  */
 public record ExactDistribution(Map<TokenIds, Double> probabilities) {
 
+    /**
+     * Validates and copies the components.
+     *
+     * @param probabilities see the record description
+     */
     public ExactDistribution {
         Objects.requireNonNull(probabilities, "probabilities");
         double sum = 0;
@@ -42,7 +48,14 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
         probabilities = Collections.unmodifiableMap(new LinkedHashMap<>(probabilities));
     }
 
-    /** The exact {@code p_LM(y | x)} of a toy model under {@code config}. */
+    /**
+     * The exact {@code p_LM(y | x)} of a toy model under {@code config}.
+     *
+     * @param lm the toy language model
+     * @param prompt the prompt
+     * @param config the sampling configuration
+     * @return the exact {@code p_LM(y | x)} of a toy model under {@code config}
+     */
     public static ExactDistribution languageModel(ToyLanguageModel lm, Prompt prompt, SamplingConfig config) {
         return new ExactDistribution(lm.distribution(prompt, config));
     }
@@ -53,6 +66,7 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
      * @param base   the base distribution {@code p}
      * @param reward {@code r(y)}
      * @param beta   the temperature, finite and &gt; 0
+     * @return the exact QAlign target {@code pi(y) ∝ p(y) exp(r(y)/beta)}, normalized in log space (log-sum-exp)
      */
     public static ExactDistribution target(ExactDistribution base, ToDoubleFunction<TokenIds> reward, double beta) {
         Objects.requireNonNull(base, "base");
@@ -61,15 +75,23 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
             throw new IllegalArgumentException("beta must be finite and > 0, got " + beta);
         }
         List<TokenIds> ys = new ArrayList<>(base.probabilities.keySet());
+        double[] r = new double[ys.size()];
+        double maxReward = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < ys.size(); i++) {
+            r[i] = reward.applyAsDouble(ys.get(i));
+            if (!Double.isFinite(r[i])) {
+                throw new IllegalArgumentException("reward of " + ys.get(i) + " is not finite: " + r[i]);
+            }
+            if (base.probabilities.get(ys.get(i)) > 0) {
+                maxReward = Math.max(maxReward, r[i]);
+            }
+        }
+        // (r - maxReward) / beta <= 0 on the support: never +infinity, so no inf - inf = NaN for tiny beta
         double[] logw = new double[ys.size()];
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < ys.size(); i++) {
             double p = base.probabilities.get(ys.get(i));
-            double r = reward.applyAsDouble(ys.get(i));
-            if (!Double.isFinite(r)) {
-                throw new IllegalArgumentException("reward of " + ys.get(i) + " is not finite: " + r);
-            }
-            logw[i] = p == 0 ? Double.NEGATIVE_INFINITY : Math.log(p) + r / beta;
+            logw[i] = p == 0 ? Double.NEGATIVE_INFINITY : Math.log(p) + (r[i] - maxReward) / beta;
             max = Math.max(max, logw[i]);
         }
         double sum = 0;
@@ -86,6 +108,13 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
     /**
      * The exact target of a toy language model and any deterministic reward model: scores the whole support in
      * one {@code score} call, then applies {@link #target(ExactDistribution, ToDoubleFunction, double)}.
+     *
+     * @param lm the toy language model
+     * @param rm the reward model (deterministic)
+     * @param prompt the prompt
+     * @param config the sampling configuration
+     * @param beta the temperature, finite and &gt; 0
+     * @return the exact target {@code pi}
      */
     public static ExactDistribution target(ToyLanguageModel lm, RewardModel rm, Prompt prompt, SamplingConfig config,
                                            double beta) {
@@ -96,6 +125,10 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
             req.add(new RewardRequest(prompt, y, lm.decode(y)));
         }
         List<Reward> rewards = rm.score(req);
+        if (rewards == null || rewards.size() != req.size()) {
+            throw new ModelException("reward model returned " + (rewards == null ? "null" : rewards.size())
+                    + " rewards for " + req.size() + " requests (batch size mismatch)");
+        }
         Map<TokenIds, Double> r = new LinkedHashMap<>();
         for (int i = 0; i < ys.size(); i++) {
             r.put(ys.get(i), rewards.get(i).value());
@@ -103,7 +136,12 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
         return target(base, r::get, beta);
     }
 
-    /** The empirical distribution of a collection of completions (each occurrence weighs 1/n). */
+    /**
+     * The empirical distribution of a collection of completions (each occurrence weighs 1/n).
+     *
+     * @param samples the completions, not empty
+     * @return the empirical distribution of a collection of completions (each occurrence weighs 1/n)
+     */
     public static Map<TokenIds, Double> empirical(Collection<TokenIds> samples) {
         Objects.requireNonNull(samples, "samples");
         if (samples.isEmpty()) {
@@ -117,13 +155,24 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
         return out;
     }
 
-    /** The probability of {@code y} (0 outside the support). */
+    /**
+     * The probability of {@code y} (0 outside the support).
+     *
+     * @param y a completion
+     * @return the probability of {@code y} (0 outside the support)
+     */
     public double probability(TokenIds y) {
         return probabilities.getOrDefault(y, 0.0);
     }
 
-    /** The probability of the set of completions satisfying {@code event}. */
+    /**
+     * The probability of the set of completions satisfying {@code event}.
+     *
+     * @param event the set, as a predicate
+     * @return the probability of the set of completions satisfying {@code event}
+     */
     public double probability(Predicate<TokenIds> event) {
+        Objects.requireNonNull(event, "event");
         double s = 0;
         for (Map.Entry<TokenIds, Double> e : probabilities.entrySet()) {
             if (event.test(e.getKey())) {
@@ -133,8 +182,14 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
         return s;
     }
 
-    /** The expectation of {@code f}. */
+    /**
+     * The expectation of {@code f}.
+     *
+     * @param f the function
+     * @return the expectation of {@code f}
+     */
     public double expectation(ToDoubleFunction<TokenIds> f) {
+        Objects.requireNonNull(f, "f");
         double s = 0;
         for (Map.Entry<TokenIds, Double> e : probabilities.entrySet()) {
             s += e.getValue() * f.applyAsDouble(e.getKey());
@@ -142,8 +197,14 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
         return s;
     }
 
-    /** Total-variation distance {@code 0.5 * sum |p - q|} to another distribution (missing keys weigh 0). */
+    /**
+     * Total-variation distance {@code 0.5 * sum |p - q|} to another distribution (missing keys weigh 0).
+     *
+     * @param other the other sequence
+     * @return total-variation distance {@code 0.5 * sum |p - q|} to another distribution (missing keys weigh 0)
+     */
     public double totalVariation(Map<TokenIds, Double> other) {
+        Objects.requireNonNull(other, "other");
         Set<TokenIds> keys = new HashSet<>(probabilities.keySet());
         keys.addAll(other.keySet());
         double s = 0;
@@ -153,7 +214,11 @@ public record ExactDistribution(Map<TokenIds, Double> probabilities) {
         return 0.5 * s;
     }
 
-    /** The completion with the largest probability (first in insertion order on ties). */
+    /**
+     * The completion with the largest probability (first in insertion order on ties).
+     *
+     * @return the completion with the largest probability (first in insertion order on ties)
+     */
     public TokenIds mode() {
         TokenIds best = null;
         double bp = -1;

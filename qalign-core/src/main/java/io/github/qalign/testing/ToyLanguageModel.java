@@ -46,6 +46,7 @@ public final class ToyLanguageModel implements LanguageModel {
     private final double eosBias;
     private final long parameterCount;
     private final Map<Long, double[]> logitCache = new ConcurrentHashMap<>();
+    private final Map<SamplingConfig, Map<Long, double[]>> probabilityCache = new ConcurrentHashMap<>();
     private final AtomicLong generateCalls = new AtomicLong();
     private final AtomicLong generateRequests = new AtomicLong();
     private final AtomicLong generatedTokens = new AtomicLong();
@@ -58,32 +59,56 @@ public final class ToyLanguageModel implements LanguageModel {
         this.parameterCount = b.parameterCount;
     }
 
-    /** A builder; defaults: 3 symbols, seed 1, logit scale 1.0, EOS bias 0, parameter count 0. */
+    /**
+     * A builder; defaults: 3 symbols, seed 1, logit scale 1.0, EOS bias 0, parameter count 0.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Number of non-EOS symbols. */
+    /**
+     * Number of non-EOS symbols.
+     *
+     * @return number of non-EOS symbols
+     */
     public int symbols() {
         return symbols;
     }
 
-    /** The end-of-sequence id ({@code == symbols()}). */
+    /**
+     * The end-of-sequence id ({@code == symbols()}).
+     *
+     * @return the end-of-sequence id ({@code == symbols()})
+     */
     public int eosId() {
         return symbols;
     }
 
-    /** Number of {@code generate} batch calls so far. */
+    /**
+     * Number of {@code generate} batch calls so far.
+     *
+     * @return number of {@code generate} batch calls so far
+     */
     public long generateCalls() {
         return generateCalls.get();
     }
 
-    /** Number of requests over all {@code generate} calls so far. */
+    /**
+     * Number of requests over all {@code generate} calls so far.
+     *
+     * @return number of requests over all {@code generate} calls so far
+     */
     public long generateRequests() {
         return generateRequests.get();
     }
 
-    /** Number of tokens generated so far. */
+    /**
+     * Number of tokens generated so far.
+     *
+     * @return number of tokens generated so far
+     */
     public long generatedTokens() {
         return generatedTokens.get();
     }
@@ -106,6 +131,7 @@ public final class ToyLanguageModel implements LanguageModel {
 
     @Override
     public String decode(TokenIds completion) {
+        Objects.requireNonNull(completion, "completion");
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < completion.length(); i++) {
             int id = completion.get(i);
@@ -161,16 +187,27 @@ public final class ToyLanguageModel implements LanguageModel {
     /**
      * The exact next-token distribution after {@code prompt + prefix} under {@code config} (length
      * {@code symbols() + 1}; index {@link #eosId()} is EOS).
+     *
+     * @param prompt the prompt
+     * @param prefix the completion prefix
+     * @param config the sampling configuration
+     * @return a new array of {@code symbols() + 1} probabilities, EOS last
      */
     public double[] nextTokenProbabilities(Prompt prompt, TokenIds prefix, SamplingConfig config) {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(config, "config");
         checkPrefix(prefix, Integer.MAX_VALUE);
         int n = prefix.length();
-        return probabilities(prompt, n, n == 0 ? -1 : prefix.get(n - 1), config);
+        return probabilities(prompt, n, n == 0 ? -1 : prefix.get(n - 1), config).clone();
     }
 
-    /** The exact distribution {@code p_LM(y | x)} over full completions under {@code config}. */
+    /**
+     * The exact distribution {@code p_LM(y | x)} over full completions under {@code config}.
+     *
+     * @param prompt the prompt
+     * @param config the sampling configuration
+     * @return the exact distribution {@code p_LM(y | x)} over full completions under {@code config}
+     */
     public Map<TokenIds, Double> distribution(Prompt prompt, SamplingConfig config) {
         return distribution(prompt, TokenIds.empty(), config);
     }
@@ -181,6 +218,10 @@ public final class ToyLanguageModel implements LanguageModel {
      * is depth-first, symbols before EOS.
      *
      * @throws IllegalArgumentException if the support would exceed 2,000,000 sequences
+     * @param prompt the prompt
+     * @param prefix the completion prefix
+     * @param config the sampling configuration
+     * @return the probability of every reachable full completion, unmodifiable
      */
     public Map<TokenIds, Double> distribution(Prompt prompt, TokenIds prefix, SamplingConfig config) {
         Objects.requireNonNull(prompt, "prompt");
@@ -239,7 +280,23 @@ public final class ToyLanguageModel implements LanguageModel {
     }
 
     private double[] probabilities(Prompt prompt, int position, int previous, SamplingConfig config) {
-        double[] logits = logits(prompt, position, previous);
+        long key = key(prompt, position, previous);
+        Map<Long, double[]> cache = probabilityCache.get(config);
+        if (cache == null) {
+            if (probabilityCache.size() > 64) {
+                probabilityCache.clear();
+            }
+            cache = probabilityCache.computeIfAbsent(config, c -> new ConcurrentHashMap<>());
+        }
+        double[] cached = cache.get(key);
+        if (cached == null) {
+            cached = computeProbabilities(logits(key), config);
+            cache.put(key, cached);
+        }
+        return cached;
+    }
+
+    private double[] computeProbabilities(double[] logits, SamplingConfig config) {
         int v = logits.length;
         double t = config.temperature();
         double[] z = new double[v];
@@ -294,8 +351,11 @@ public final class ToyLanguageModel implements LanguageModel {
         return p;
     }
 
-    private double[] logits(Prompt prompt, int position, int previous) {
-        long key = mix(mix(mix(seed ^ 0x9E3779B97F4A7C15L, prompt.ids().hashCode()), position), previous + 2L);
+    private long key(Prompt prompt, int position, int previous) {
+        return mix(mix(mix(seed ^ 0x9E3779B97F4A7C15L, prompt.ids().hashCode()), position), previous + 2L);
+    }
+
+    private double[] logits(long key) {
         return logitCache.computeIfAbsent(key, k -> {
             SplittableRandom r = new SplittableRandom(k);
             double[] l = new double[symbols + 1];
@@ -340,37 +400,66 @@ public final class ToyLanguageModel implements LanguageModel {
         private Builder() {
         }
 
-        /** Number of non-EOS symbols, in [1, 26] (default 3). */
+        /**
+         * Number of non-EOS symbols, in [1, 26] (default 3).
+         *
+         * @param symbols number of non-EOS symbols, in [1, 26] (default 3)
+         * @return this builder
+         */
         public Builder symbols(int symbols) {
             this.symbols = symbols;
             return this;
         }
 
-        /** Seed of the logit table (default 1). */
+        /**
+         * Seed of the logit table (default 1).
+         *
+         * @param seed seed of the logit table (default 1)
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Standard deviation of the logits, finite and &gt;= 0 (default 1). */
+        /**
+         * Standard deviation of the logits, finite and &gt;= 0 (default 1).
+         *
+         * @param scale standard deviation of the logits, finite and &gt;= 0 (default 1)
+         * @return this builder
+         */
         public Builder logitScale(double scale) {
             this.logitScale = scale;
             return this;
         }
 
-        /** Added to every EOS logit, finite (default 0); larger means shorter completions. */
+        /**
+         * Added to every EOS logit, finite (default 0); larger means shorter completions.
+         *
+         * @param bias added to every EOS logit, finite (default 0); larger means shorter completions
+         * @return this builder
+         */
         public Builder eosBias(double bias) {
             this.eosBias = bias;
             return this;
         }
 
-        /** The reported parameter count, &gt;= 0 (default 0). */
+        /**
+         * The reported parameter count, &gt;= 0 (default 0).
+         *
+         * @param n the reported parameter count, &gt;= 0 (default 0)
+         * @return this builder
+         */
         public Builder parameterCount(long n) {
             this.parameterCount = n;
             return this;
         }
 
-        /** The model; throws {@link IllegalArgumentException} naming a bad parameter. */
+        /**
+         * The model; throws {@link IllegalArgumentException} naming a bad parameter.
+         *
+         * @return the model
+         */
         public ToyLanguageModel build() {
             if (symbols < 1 || symbols > 26) {
                 throw new IllegalArgumentException("symbols must be in [1, 26], got " + symbols);

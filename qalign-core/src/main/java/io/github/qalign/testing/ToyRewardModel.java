@@ -34,13 +34,23 @@ public final class ToyRewardModel implements RewardModel {
         this.parameterCount = parameterCount;
     }
 
-    /** A reward depending on the completion ids only. */
+    /**
+     * A reward depending on the completion ids only.
+     *
+     * @param f the reward of the completion ids, deterministic
+     * @return the reward model
+     */
     public static ToyRewardModel of(ToDoubleFunction<TokenIds> f) {
         Objects.requireNonNull(f, "f");
         return new ToyRewardModel((p, y) -> f.applyAsDouble(y), 0);
     }
 
-    /** A reward depending on the prompt and the completion ids. */
+    /**
+     * A reward depending on the prompt and the completion ids.
+     *
+     * @param f the reward of (prompt, completion ids), deterministic
+     * @return the reward model
+     */
     public static ToyRewardModel of(ToDoubleBiFunction<Prompt, TokenIds> f) {
         return new ToyRewardModel(f, 0);
     }
@@ -51,6 +61,7 @@ public final class ToyRewardModel implements RewardModel {
      *
      * @param seed  the seed
      * @param scale the standard deviation of the rewards, finite and &gt;= 0
+     * @return the reward model
      */
     public static ToyRewardModel seeded(long seed, double scale) {
         if (!(scale >= 0) || Double.isInfinite(scale)) {
@@ -65,22 +76,41 @@ public final class ToyRewardModel implements RewardModel {
         }, 0);
     }
 
-    /** A copy reporting {@code n} parameters (for FLOPs accounting). */
+    /**
+     * A copy reporting {@code n} parameters (for FLOPs accounting).
+     *
+     * @param n the parameter count, &gt;= 0
+     * @return a copy reporting {@code n} parameters (for FLOPs accounting)
+     */
     public ToyRewardModel withParameterCount(long n) {
         return new ToyRewardModel(function, n);
     }
 
-    /** The reward of one completion, without counting a call. */
+    /**
+     * The reward of one completion, without counting a call.
+     *
+     * @param prompt the prompt
+     * @param completion the completion ids
+     * @return the reward of one completion, without counting a call
+     */
     public double reward(Prompt prompt, TokenIds completion) {
         return function.applyAsDouble(prompt, completion);
     }
 
-    /** Number of {@code score} batch calls so far. */
+    /**
+     * Number of {@code score} batch calls so far.
+     *
+     * @return number of {@code score} batch calls so far
+     */
     public long scoreCalls() {
         return scoreCalls.get();
     }
 
-    /** Number of requests over all {@code score} calls so far. */
+    /**
+     * Number of requests over all {@code score} calls so far.
+     *
+     * @return number of requests over all {@code score} calls so far
+     */
     public long scoreRequests() {
         return scoreRequests.get();
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleBiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -46,7 +47,7 @@ public final class Rouge {
      * @return a symmetric utility
      */
     public static Utility<TokenIds> rouge1() {
-        return new Rouge1<>("rouge1", () -> TokenIds::toArray) ;
+        return new Rouge1<>("rouge1", () -> TokenIds::toArray);
     }
 
     /**
@@ -55,7 +56,7 @@ public final class Rouge {
      * @return a symmetric utility
      */
     public static Utility<TokenIds> rougeL() {
-        return new RougeL<>("rougeL", () -> TokenIds::toArray);
+        return new Base<>("rougeL", () -> TokenIds::toArray, Rouge::rougeLF1);
     }
 
     /**
@@ -73,7 +74,7 @@ public final class Rouge {
      * @return a symmetric utility
      */
     public static Utility<String> rougeLWords() {
-        return new RougeL<>("rougeLWords", WordIds::new);
+        return new Base<>("rougeLWords", WordIds::new, Rouge::rougeLF1);
     }
 
     /**
@@ -180,53 +181,25 @@ public final class Rouge {
         }
     }
 
-    private abstract static class Base<T> implements Utility<T> {
+    /**
+     * A symmetric ROUGE utility: maps both sides to id arrays and scores them with {@code score}. Its evaluator
+     * maps each item once; subclasses may precompute more per item.
+     */
+    private static class Base<T> implements Utility<T> {
         final String name;
         final Supplier<Function<T, int[]>> toIds;
+        private final ToDoubleBiFunction<int[], int[]> score;
 
-        Base(String name, Supplier<Function<T, int[]>> toIds) {
+        Base(String name, Supplier<Function<T, int[]>> toIds, ToDoubleBiFunction<int[], int[]> score) {
             this.name = name;
             this.toIds = toIds;
-        }
-
-        @Override
-        public boolean isSymmetric() {
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static final class Rouge1<T> extends Base<T> {
-        Rouge1(String name, Supplier<Function<T, int[]>> toIds) {
-            super(name, toIds);
+            this.score = score;
         }
 
         @Override
         public double apply(T candidate, T reference) {
             Function<T, int[]> f = toIds.get();
-            return rouge1F1(f.apply(Objects.requireNonNull(candidate, "candidate")),
-                    f.apply(Objects.requireNonNull(reference, "reference")));
-        }
-
-        @Override
-        public Indexed<T> indexed() {
-            return new Rouge1Index<>(toIds.get());
-        }
-    }
-
-    private static final class RougeL<T> extends Base<T> {
-        RougeL(String name, Supplier<Function<T, int[]>> toIds) {
-            super(name, toIds);
-        }
-
-        @Override
-        public double apply(T candidate, T reference) {
-            Function<T, int[]> f = toIds.get();
-            return rougeLF1(f.apply(Objects.requireNonNull(candidate, "candidate")),
+            return score.applyAsDouble(f.apply(Objects.requireNonNull(candidate, "candidate")),
                     f.apply(Objects.requireNonNull(reference, "reference")));
         }
 
@@ -249,9 +222,31 @@ public final class Rouge {
 
                 @Override
                 public double apply(int candidate, int reference) {
-                    return rougeLF1(seqs.get(candidate), seqs.get(reference));
+                    return score.applyAsDouble(seqs.get(candidate), seqs.get(reference));
                 }
             };
+        }
+
+        @Override
+        public boolean isSymmetric() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** ROUGE-1, whose evaluator keeps sparse count vectors per item. */
+    private static final class Rouge1<T> extends Base<T> {
+        Rouge1(String name, Supplier<Function<T, int[]>> toIds) {
+            super(name, toIds, Rouge::rouge1F1);
+        }
+
+        @Override
+        public Indexed<T> indexed() {
+            return new Rouge1Index<>(toIds.get());
         }
     }
 

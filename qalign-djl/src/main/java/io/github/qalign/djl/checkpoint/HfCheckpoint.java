@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,8 +114,7 @@ public final class HfCheckpoint implements AutoCloseable {
             throw new CheckpointException(index, "missing or empty 'weight_map'");
         }
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
             String tensor = e.getKey();
             String shardName = e.getValue().asText("");
             Path shardPath = dir.resolve(shardName).normalize();

@@ -23,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +39,9 @@ import java.util.Set;
  * one and the file is writable, a {@link FileChannel.MapMode#PRIVATE} (copy-on-write) mapping is handed to the
  * engine without a copy, so in-place NDArray operations are safe and never reach the file; otherwise (read-only
  * file, dtype conversion) the data is converted into a fresh direct buffer. A READ_ONLY mapping is never given to
- * the engine (an in-place op on it would crash the JVM). BF16 is widened to F32 (or rounded to F16) in Java,
- * because the PyTorch engine of DJL cannot hold BF16 arrays.
+ * the engine (an in-place op on it would crash the JVM). BF16 and F16 are widened to F32 in Java (the PyTorch
+ * engine of DJL cannot hold BF16 arrays); a FLOAT16 target from F32/BF16 data is rounded by the engine
+ * (round-to-nearest-even) from that F32 array.
  *
  * <p>Instances are thread-safe for concurrent {@link #load} calls. Arrays already loaded stay valid after
  * {@link #close()}.
@@ -152,15 +152,14 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new CheckpointException(file, "safetensors header is not a JSON object");
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String name = e.getKey();
             JsonNode node = e.getValue();
             if ("__metadata__".equals(name)) {
                 if (!node.isObject()) {
                     throw new CheckpointException(file, "__metadata__ is not a JSON object");
                 }
-                node.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                node.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(name, parseEntry(file, name, node, dataSize));
@@ -307,7 +306,21 @@ public final class SafetensorsFile implements AutoCloseable {
                     + " is not supported (supported: F32, F16, BF16)", null);
         }
         DjlRuntime.engine();
-        int srcSize = elementSize(dtype);
+        if (target == DataType.FLOAT16 && !dtype.equals("F16")) {
+            // F32/BF16 -> F16: the engine rounds (round-to-nearest-even, several times faster than Java)
+            try (NDManager scratch = manager.newSubManager()) {
+                NDArray wide = loadAs(info, scratch, DataType.FLOAT32);
+                NDArray half = wide.toType(DataType.FLOAT16, false);
+                half.attach(manager);
+                return half;
+            }
+        }
+        return loadAs(info, manager, target);
+    }
+
+    private NDArray loadAs(TensorInfo info, NDManager manager, DataType target) {
+        String name = info.name();
+        int srcSize = elementSize(info.dtype());
         int dstSize = target == DataType.FLOAT32 ? 4 : 2;
         long[] shape = info.shape();
         long count = info.elementCount();
@@ -376,7 +389,10 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** Reads elements [first, first+count) of a tensor into a direct little-endian buffer of the target type. */
+    /**
+     * Reads elements [first, first+count) of a tensor into a direct native-order buffer of the target type: a
+     * private mapping when the types match, else a copy (same type) or a Java widening (BF16/F16 to FLOAT32).
+     */
     private ByteBuffer read(TensorInfo info, long first, long count, int srcSize, DataType target)
             throws IOException {
         if (!channel.isOpen()) {
@@ -402,47 +418,48 @@ public final class SafetensorsFile implements AutoCloseable {
         int dstSize = target == DataType.FLOAT32 ? 4 : 2;
         ByteBuffer dst = ByteBuffer.allocateDirect(Math.toIntExact(count * dstSize)).order(ByteOrder.nativeOrder());
         int n = (int) count;
-        if (same && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            dst.put(src);
+        if (same) {
+            if (dstSize == 4) {
+                dst.asFloatBuffer().put(src.asFloatBuffer());
+            } else {
+                dst.asShortBuffer().put(src.asShortBuffer());
+            }
+            dst.position(n * dstSize);
             dst.flip();
             return dst;
         }
-        switch (dtype) {
-            case "F32" -> {
-                if (target == DataType.FLOAT32) {
-                    for (int i = 0; i < n; i++) {
-                        dst.putFloat(src.getFloat());
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        dst.putShort(HalfFloats.floatToF16(src.getFloat()));
-                    }
-                }
-            }
-            case "F16" -> {
-                if (target == DataType.FLOAT32) {
-                    for (int i = 0; i < n; i++) {
-                        dst.putFloat(HalfFloats.f16ToFloat(src.getShort()));
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        dst.putShort(src.getShort());
-                    }
-                }
-            }
-            case "BF16" -> {
-                if (target == DataType.FLOAT32) {
-                    for (int i = 0; i < n; i++) {
-                        dst.putInt((src.getShort() & 0xFFFF) << 16);
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        dst.putShort(HalfFloats.floatToF16(HalfFloats.bf16ToFloat(src.getShort())));
-                    }
-                }
-            }
-            default -> throw new IllegalStateException("unreachable dtype " + dtype);
+        final int chunk = Math.min(n, 1 << 16);
+        if (target != DataType.FLOAT32 || dtype.equals("F32")) {
+            throw new IllegalStateException("no Java conversion from " + dtype + " to " + target);
         }
+        java.nio.ShortBuffer in = src.asShortBuffer();
+        short[] a = new short[chunk];
+        if (dtype.equals("BF16")) {
+            java.nio.IntBuffer out = dst.asIntBuffer();
+            int[] b = new int[chunk];
+            for (int done = 0; done < n; ) {
+                int k = Math.min(chunk, n - done);
+                in.get(a, 0, k);
+                for (int i = 0; i < k; i++) {
+                    b[i] = (a[i] & 0xFFFF) << 16;
+                }
+                out.put(b, 0, k);
+                done += k;
+            }
+        } else {
+            java.nio.FloatBuffer out = dst.asFloatBuffer();
+            float[] b = new float[chunk];
+            for (int done = 0; done < n; ) {
+                int k = Math.min(chunk, n - done);
+                in.get(a, 0, k);
+                for (int i = 0; i < k; i++) {
+                    b[i] = HalfFloats.f16ToFloat(a[i]);
+                }
+                out.put(b, 0, k);
+                done += k;
+            }
+        }
+        dst.position(n * dstSize);
         dst.flip();
         return dst;
     }

@@ -14,6 +14,11 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
 
+    /**
+     * Validates and defensively copies the shape.
+     *
+     * @throws NullPointerException if name, dtype or shape is null
+     */
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");

@@ -46,14 +46,17 @@ import java.util.TreeMap;
  * {@code eos_token_id [2, 1]} so that a Hugging Face-style generator stops at the same point.
  *
  * <p><b>Chat template.</b> {@code tokenizer_config.json} carries a minimal template, {@value #CHAT_TEMPLATE}: it
- * renders BOS followed by the user turns' contents verbatim, so the chat path (render, then encode without special
- * tokens) yields exactly the ids of encoding the user text with BOS.
+ * renders BOS followed by the contents of the user and assistant turns verbatim, in order, without separators
+ * (system turns are dropped; the generation prompt adds nothing). So the chat path (render, then encode without
+ * special tokens) of a single user message yields exactly the ids of encoding the user text with BOS, and a
+ * user + assistant exchange renders as the story prefix followed by its continuation (which must carry its own
+ * leading space, as {@code HfTokenizer.decodeContinuation} returns it).
  */
 public final class Llama2cConverter {
 
     /** The chat template written to tokenizer_config.json. */
     public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}"
-            + "{% if message['role'] == 'user' %}{{ message['content'] }}{% endif %}{% endfor %}";
+            + "{% if message['role'] != 'system' %}{{ message['content'] }}{% endif %}{% endfor %}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -10,6 +10,11 @@ import java.util.Objects;
  */
 public record ChatMessage(String role, String content) {
 
+    /**
+     * Validates the fields.
+     *
+     * @throws NullPointerException if role or content is null
+     */
     public ChatMessage {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,8 +72,7 @@ public final class HfTokenizer implements AutoCloseable {
         }
         JsonNode v = model.get("vocab");
         if (v != null && v.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
                 vocab.put(e.getKey(), e.getValue().asInt());
             }
         } else if (v != null && v.isArray()) {
@@ -145,7 +143,7 @@ public final class HfTokenizer implements AutoCloseable {
     }
 
     /**
-     * Encodes text.
+     * Encodes text. An unpaired UTF-16 surrogate (not representable in UTF-8) is encoded as one U+FFFD.
      *
      * @param text             the text
      * @param addSpecialTokens whether to add the post-processor's special tokens (BOS for Llama)
@@ -153,13 +151,42 @@ public final class HfTokenizer implements AutoCloseable {
      */
     public int[] encode(String text, boolean addSpecialTokens) {
         Objects.requireNonNull(text, "text");
-        Encoding enc = tokenizer.encode(text, addSpecialTokens, false);
+        Encoding enc = tokenizer.encode(wellFormed(text), addSpecialTokens, false);
         long[] ids = enc.getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    /** Replaces unpaired surrogates by U+FFFD (the JNI transfer would otherwise turn each into three). */
+    static String wellFormed(String text) {
+        int n = text.length();
+        StringBuilder sb = null;
+        for (int i = 0; i < n; i++) {
+            char ch = text.charAt(i);
+            boolean lone;
+            if (Character.isHighSurrogate(ch)) {
+                lone = i + 1 >= n || !Character.isLowSurrogate(text.charAt(i + 1));
+                if (!lone) {
+                    if (sb != null) {
+                        sb.append(ch).append(text.charAt(i + 1));
+                    }
+                    i++;
+                    continue;
+                }
+            } else {
+                lone = Character.isLowSurrogate(ch);
+            }
+            if (lone && sb == null) {
+                sb = new StringBuilder(n).append(text, 0, i);
+            }
+            if (sb != null) {
+                sb.append(lone ? '\uFFFD' : ch);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     /**

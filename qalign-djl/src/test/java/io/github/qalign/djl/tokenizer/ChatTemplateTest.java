@@ -85,7 +85,7 @@ class ChatTemplateTest {
     }
 
     @Test
-    void stories260kTemplateRendersBosPlusUserTextAndTokenizesLikeEncodeWithBos() {
+    void stories260kTemplateRendersBosPlusTurnContentsAndTokenizesLikeEncodeWithBos() {
         Path dir = EmbeddedModels.stories260k();
         try (HfTokenizer tok = HfTokenizer.open(dir)) {
             ChatTemplate t = tok.chatTemplate().orElseThrow();
@@ -95,6 +95,10 @@ class ChatTemplateTest {
             String rendered = t.render(List.of(ChatMessage.system("ignored"), ChatMessage.user(text)), true);
             assertThat(rendered).isEqualTo("<s>" + text);
             assertThat(tok.encode(rendered, false)).containsExactly(tok.encode(text, true));
+            String exchange = t.render(List.of(ChatMessage.user("Once upon a time"),
+                    ChatMessage.assistant(" there was a dog.")), false);
+            assertThat(exchange).isEqualTo("<s>Once upon a time there was a dog.");
+            assertThat(tok.encode(exchange, false)).containsExactly(tok.encode("Once upon a time there was a dog.", true));
         }
     }
 
