@@ -38,6 +38,13 @@ class SampleEmbeddedModelsTest {
             assertThat(sample.get("text").asText()).isNotBlank();
             assertThat(Double.isFinite(sample.get("reward").asDouble())).isTrue();
         }
+        // the reward model really reads the completions: different stories, different rewards
+        java.util.Set<Double> rewards = new java.util.HashSet<>();
+        rewards.add(nodes.get(0).get("reward").asDouble());
+        for (int s = 1; s < 4; s++) {
+            rewards.add(nodes.get(s).get("candidate").get("reward").asDouble());
+        }
+        assertThat(rewards).hasSizeGreaterThan(1);
         JsonNode result = nodes.get(4);
         assertThat(result.get("selected").get("text").asText()).isNotBlank();
         JsonNode c = result.get("compute");
