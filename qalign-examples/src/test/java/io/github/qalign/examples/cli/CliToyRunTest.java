@@ -68,6 +68,19 @@ class CliToyRunTest {
     }
 
     @Test
+    void targetAcceptanceTunesBeta() throws IOException {
+        CliRun r = CliRun.run(new ToyModels(), "sample", "--prompt", "hi", "--prompt", "yo", "--budget", "3",
+                "--target-acceptance", "0.5", "--max-tokens", "5");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> nodes = lines(r.out());
+        JsonNode sum = nodes.get(nodes.size() - 1);
+        assertThat(sum.get("beta_source").asText()).startsWith("tuned to acceptance 0.5 on 2 prompts");
+        assertThat(sum.get("beta").asDouble()).isPositive();
+        assertThat(nodes.stream().filter(n -> n.get("type").asText().equals("result")))
+                .allSatisfy(n -> assertThat(n.get("beta").asDouble()).isEqualTo(sum.get("beta").asDouble()));
+    }
+
+    @Test
     void sameSeedSameOutput() {
         String[] args = {"sample", "--prompt", "hi", "--budget", "8", "--chains", "2", "--max-tokens", "5",
             "--seed", "3"};
