@@ -1,0 +1,31 @@
+package io.github.qalign.examples.cli;
+
+import io.github.qalign.model.LanguageModel;
+import io.github.qalign.model.RewardModel;
+import java.util.Objects;
+
+/**
+ * A policy and a reward model, closed together.
+ *
+ * @param policy  the policy
+ * @param reward  the reward model
+ * @param closer  releases their resources (native memory); may be a no-op
+ */
+public record LoadedModels(LanguageModel policy, RewardModel reward, AutoCloseable closer) implements AutoCloseable {
+    public LoadedModels {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(reward, "reward");
+        Objects.requireNonNull(closer, "closer");
+    }
+
+    @Override
+    public void close() {
+        try {
+            closer.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the models failed: " + e.getMessage(), e);
+        }
+    }
+}

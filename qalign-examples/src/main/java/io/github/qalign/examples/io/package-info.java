@@ -1,0 +1,2 @@
+/** Prompt files and JSON-lines output of the command line. */
+package io.github.qalign.examples.io;
