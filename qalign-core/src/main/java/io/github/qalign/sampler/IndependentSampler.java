@@ -1,15 +1,10 @@
 package io.github.qalign.sampler;
 
-import io.github.qalign.compute.ComputeUsage;
-import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.Prompt;
-import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
-import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
-import io.github.qalign.model.ScoredSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -99,41 +94,16 @@ public final class IndependentSampler {
                 requests.add(GenerationRequest.fresh(p));
             }
         }
-        List<Generation> gens = new ArrayList<>(total);
-        for (int from = 0, to; from < total; from = to) {
-            to = from + Math.min(maxBatchSize, total - from); // no int overflow near Integer.MAX_VALUE
-            int offset = from;
-            gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling, rng,
-                    j -> where(offset + j)));
-        }
-        List<RewardRequest> rreq = new ArrayList<>(total);
-        for (int j = 0; j < total; j++) {
-            rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
-        }
-        List<Reward> rewards = new ArrayList<>(total);
-        for (int from = 0, to; from < total; from = to) {
-            to = from + Math.min(maxBatchSize, total - from);
-            int offset = from;
-            rewards.addAll(ModelCalls.score(rewardModel, rreq.subList(from, to), j -> where(offset + j)));
-        }
-        long lmParams = languageModel.parameterCount();
-        long rmParams = rewardModel.parameterCount();
-        ComputeUsage sum = ComputeUsage.none(lmParams, rmParams);
+        BatchScorer.Batch batch = new BatchScorer(languageModel, rewardModel, sampling, maxBatchSize)
+                .run(requests, rng, this::where);
         List<PromptSamples> out = new ArrayList<>(prompts.size());
         for (int p = 0; p < prompts.size(); p++) {
-            List<ScoredSample> samples = new ArrayList<>(samplesPerPrompt);
-            List<ComputeUsage> usages = new ArrayList<>(samplesPerPrompt);
-            for (int k = 0; k < samplesPerPrompt; k++) {
-                int j = p * samplesPerPrompt + k;
-                Generation g = gens.get(j);
-                samples.add(new ScoredSample(g.completion(), g.text(), rewards.get(j).value(), g.finishReason()));
-                ComputeUsage u = new ComputeUsage(g.usage(), rewards.get(j).usage(), lmParams, rmParams);
-                usages.add(u);
-                sum = sum.plus(u);
-            }
-            out.add(new PromptSamples(p, prompts.get(p), samples, usages));
+            int from = p * samplesPerPrompt;
+            int to = from + samplesPerPrompt;
+            out.add(new PromptSamples(p, prompts.get(p), batch.samples().subList(from, to),
+                    batch.usages().subList(from, to)));
         }
-        return new IndependentResult(out, sum);
+        return new IndependentResult(out, batch.total());
     }
 
     private String where(int j) {

@@ -1,13 +1,10 @@
 package io.github.qalign.sampler;
 
 import io.github.qalign.compute.ComputeUsage;
-import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.Prompt;
-import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
-import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
 import java.util.ArrayList;
@@ -172,8 +169,7 @@ public final class QAlignSampler {
      */
     public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
         final int nChains = ModelCalls.checkRunArguments(prompts, rng, chainsPerPrompt, "chainsPerPrompt");
-        final long lmParams = languageModel.parameterCount();
-        final long rmParams = rewardModel.parameterCount();
+        final BatchScorer scorer = new BatchScorer(languageModel, rewardModel, sampling, Integer.MAX_VALUE);
         Prompt[] promptOf = new Prompt[nChains];
         for (int c = 0; c < nChains; c++) {
             promptOf[c] = prompts.get(c / chainsPerPrompt);
@@ -184,19 +180,10 @@ public final class QAlignSampler {
         for (int c = 0; c < nChains; c++) {
             initReq.add(GenerationRequest.fresh(promptOf[c]));
         }
-        List<Generation> initGen = ModelCalls.generate(languageModel, initReq, sampling, rng,
-                j -> where(j, "initial sample"));
-        List<Reward> initRew = ModelCalls.score(rewardModel, rewardRequests(promptOf, initGen),
-                j -> where(j, "initial sample"));
-        ScoredSample[] state = new ScoredSample[nChains];
-        ComputeUsage[] initialUsage = new ComputeUsage[nChains];
-        ComputeUsage initTotal = ComputeUsage.none(lmParams, rmParams);
-        for (int c = 0; c < nChains; c++) {
-            Generation g = initGen.get(c);
-            state[c] = new ScoredSample(g.completion(), g.text(), initRew.get(c).value(), g.finishReason());
-            initialUsage[c] = new ComputeUsage(g.usage(), initRew.get(c).usage(), lmParams, rmParams);
-            initTotal = initTotal.plus(initialUsage[c]);
-        }
+        BatchScorer.Batch init = scorer.run(initReq, rng, j -> where(j, "initial sample"));
+        ScoredSample[] state = init.samples().toArray(new ScoredSample[0]);
+        List<ComputeUsage> initialUsage = init.usages();
+        ComputeUsage initTotal = init.total();
         final ScoredSample[] initial = state.clone();
         listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, List.of(state), initTotal));
 
@@ -214,17 +201,12 @@ public final class QAlignSampler {
                 index[c] = proposal == Proposal.SUFFIX ? rng.nextInt(len) : 0;
                 req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c])));
             }
-            List<Generation> gen = ModelCalls.generate(languageModel, req, sampling, rng,
-                    j -> where(j, "step " + step));
-            List<Reward> rew = ModelCalls.score(rewardModel, rewardRequests(promptOf, gen),
-                    j -> where(j, "step " + step));
+            BatchScorer.Batch batch = scorer.run(req, rng, j -> where(j, "step " + step));
             List<ChainStep> stepRecords = new ArrayList<>(nChains);
-            ComputeUsage stepTotal = ComputeUsage.none(lmParams, rmParams);
             int acceptedCount = 0;
             for (int c = 0; c < nChains; c++) {
-                Generation g = gen.get(c);
                 ScoredSample cur = state[c];
-                ScoredSample cand = new ScoredSample(g.completion(), g.text(), rew.get(c).value(), g.finishReason());
+                ScoredSample cand = batch.samples().get(c);
                 double logAlpha = logAlpha(cur.reward(), cand.reward(), cur.completion().length(),
                         cand.completion().length());
                 double u = rng.nextDouble();
@@ -233,13 +215,13 @@ public final class QAlignSampler {
                     state[c] = cand;
                     acceptedCount++;
                 }
-                ComputeUsage usage = new ComputeUsage(g.usage(), rew.get(c).usage(), lmParams, rmParams);
-                stepTotal = stepTotal.plus(usage);
+                ComputeUsage usage = batch.usages().get(c);
                 ChainStep rec = new ChainStep(t, index[c], cur.completion().length(), cur.reward(), cand, logAlpha,
                         accepted, state[c], usage);
                 history.get(c).add(rec);
                 stepRecords.add(rec);
             }
+            ComputeUsage stepTotal = batch.total();
             total = total.plus(stepTotal);
             listener.onStep(new QAlignListener.StepEvent(t, steps, chainsPerPrompt, stepRecords, acceptedCount,
                     stepTotal));
@@ -250,7 +232,7 @@ public final class QAlignSampler {
             List<ChainResult> chains = new ArrayList<>(chainsPerPrompt);
             for (int k = 0; k < chainsPerPrompt; k++) {
                 int c = p * chainsPerPrompt + k;
-                chains.add(new ChainResult(p, k, initial[c], initialUsage[c],
+                chains.add(new ChainResult(p, k, initial[c], initialUsage.get(c),
                         history.get(c), burnIn, thin));
             }
             results.add(new PromptResult(p, prompts.get(p), chains));
@@ -272,14 +254,6 @@ public final class QAlignSampler {
             la = Math.max(-c, Math.min(c, la));
         }
         return la;
-    }
-
-    private static List<RewardRequest> rewardRequests(Prompt[] promptOf, List<Generation> gens) {
-        List<RewardRequest> out = new ArrayList<>(gens.size());
-        for (int c = 0; c < gens.size(); c++) {
-            out.add(RewardRequest.of(promptOf[c], gens.get(c)));
-        }
-        return out;
     }
 
     private String where(int chain, String phase) {

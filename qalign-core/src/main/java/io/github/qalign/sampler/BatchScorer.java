@@ -1,0 +1,114 @@
+package io.github.qalign.sampler;
+
+import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.Generation;
+import io.github.qalign.model.GenerationRequest;
+import io.github.qalign.model.LanguageModel;
+import io.github.qalign.model.Reward;
+import io.github.qalign.model.RewardModel;
+import io.github.qalign.model.RewardRequest;
+import io.github.qalign.model.SamplingConfig;
+import io.github.qalign.model.ScoredSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.random.RandomGenerator;
+
+/**
+ * Generates and scores one batch of requests for a sampler: the language model's {@code generate} over every request,
+ * then the reward model's {@code score} over every generation (each request's own prompt), both validated by
+ * {@link ModelCalls}; each request's {@link ScoredSample} and {@link ComputeUsage}, and their sum.
+ *
+ * <p>With a {@code maxBatchSize} below the number of requests the batch goes out as consecutive chunks of at most
+ * that many requests: all {@code generate} chunks in order, then all {@code score} chunks. The only random draws are
+ * the language model's, from the generator passed to {@link #run}, in request order.
+ */
+final class BatchScorer {
+
+    private final LanguageModel languageModel;
+    private final RewardModel rewardModel;
+    private final SamplingConfig sampling;
+    private final int maxBatchSize;
+    private final long lmParams;
+    private final long rmParams;
+
+    /**
+     * @param maxBatchSize the largest number of requests per model call, &gt;= 1 ({@link Integer#MAX_VALUE}: one
+     *                     call each)
+     */
+    BatchScorer(LanguageModel languageModel, RewardModel rewardModel, SamplingConfig sampling, int maxBatchSize) {
+        this.languageModel = languageModel;
+        this.rewardModel = rewardModel;
+        this.sampling = sampling;
+        this.maxBatchSize = maxBatchSize;
+        this.lmParams = languageModel.parameterCount();
+        this.rmParams = rewardModel.parameterCount();
+    }
+
+    /** The language model's parameter count, read once at construction. */
+    long lmParams() {
+        return lmParams;
+    }
+
+    /** The reward model's parameter count, read once at construction. */
+    long rmParams() {
+        return rmParams;
+    }
+
+    /** Usage of nothing yet, with this scorer's parameter counts. */
+    ComputeUsage none() {
+        return ComputeUsage.none(lmParams, rmParams);
+    }
+
+    /**
+     * The scored samples of one batch, index-aligned with its requests.
+     *
+     * @param samples one per request
+     * @param usages  one per request: the generation's and the reward's token usage
+     * @param total   the sum of {@code usages}, in request order, starting from {@link #none()}
+     */
+    record Batch(List<ScoredSample> samples, List<ComputeUsage> usages, ComputeUsage total) {
+    }
+
+    /**
+     * Generates and scores {@code requests}.
+     *
+     * @param requests the requests, not empty
+     * @param rng      the generator of the language model's draws
+     * @param where    names request {@code j} (index in {@code requests}) in error messages
+     * @return the scored samples and usages, in request order
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    Batch run(List<GenerationRequest> requests, RandomGenerator rng, IntFunction<String> where) {
+        int total = requests.size();
+        List<Generation> gens = new ArrayList<>(total);
+        for (int from = 0, to; from < total; from = to) {
+            to = from + Math.min(maxBatchSize, total - from); // no int overflow near Integer.MAX_VALUE
+            int offset = from;
+            gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling, rng,
+                    j -> where.apply(offset + j)));
+        }
+        List<RewardRequest> rreq = new ArrayList<>(total);
+        for (int j = 0; j < total; j++) {
+            rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
+        }
+        List<Reward> rewards = new ArrayList<>(total);
+        for (int from = 0, to; from < total; from = to) {
+            to = from + Math.min(maxBatchSize, total - from);
+            int offset = from;
+            rewards.addAll(ModelCalls.score(rewardModel, rreq.subList(from, to), j -> where.apply(offset + j)));
+        }
+        List<ScoredSample> samples = new ArrayList<>(total);
+        List<ComputeUsage> usages = new ArrayList<>(total);
+        ComputeUsage sum = none();
+        for (int j = 0; j < total; j++) {
+            Generation g = gens.get(j);
+            Reward r = rewards.get(j);
+            samples.add(new ScoredSample(g.completion(), g.text(), r.value(), g.finishReason()));
+            ComputeUsage u = new ComputeUsage(g.usage(), r.usage(), lmParams, rmParams);
+            usages.add(u);
+            sum = sum.plus(u);
+        }
+        return new Batch(samples, usages, sum);
+    }
+}
