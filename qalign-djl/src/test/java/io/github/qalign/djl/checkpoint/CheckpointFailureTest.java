@@ -1,15 +1,10 @@
 package io.github.qalign.djl.checkpoint;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.EmbeddedModels;
 import io.github.qalign.djl.LlamaConfig;
 import io.github.qalign.djl.tokenizer.HfTokenizer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,23 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every kind of broken checkpoint fails with a CheckpointException naming the file and tensor, never a crash. */
-class CheckpointFailureTest {
-
-    private static NDManager manager;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        DjlRuntime.engine();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class CheckpointFailureTest extends CheckpointTestSupport {
 
     private static CheckpointException openFails(Path dir) {
         try {

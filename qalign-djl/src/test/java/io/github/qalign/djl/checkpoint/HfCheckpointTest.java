@@ -4,35 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.LlamaConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class HfCheckpointTest {
-
-    private static NDManager manager;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        DjlRuntime.engine();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class HfCheckpointTest extends CheckpointTestSupport {
 
     private static void assertSameWeights(HfCheckpoint ck, Map<String, float[]> written, DataType target,
                                           boolean exact) {

@@ -1,14 +1,9 @@
 package io.github.qalign.djl.checkpoint;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.github.qalign.djl.DjlRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -21,23 +16,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SafetensorsFileTest {
-
-    private static NDManager manager;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        DjlRuntime.engine();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class SafetensorsFileTest extends CheckpointTestSupport {
 
     private static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];

@@ -1,13 +1,8 @@
 package io.github.qalign.djl.checkpoint;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.github.qalign.djl.DjlRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,23 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Randomly corrupted safetensors files (flipped bytes in the length and header, edited numbers in the JSON,
  * truncation) either load correctly or fail with a CheckpointException; nothing else escapes and the JVM survives.
  */
-class SafetensorsFuzzTest {
-
-    private static NDManager manager;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        DjlRuntime.engine();
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
+class SafetensorsFuzzTest extends CheckpointTestSupport {
 
     @Test
     void corruptedFilesFailCleanly() throws Exception {
