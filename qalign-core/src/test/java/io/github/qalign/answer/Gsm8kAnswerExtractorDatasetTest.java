@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The GSM8K extractor on all 1319 gold solutions of the GSM8K test split. */
@@ -23,6 +24,25 @@ class Gsm8kAnswerExtractorDatasetTest {
 
     private static String withoutMarkerLine(String solution) {
         return solution.substring(0, solution.lastIndexOf("####")).stripTrailing();
+    }
+
+    /**
+     * Every gold solution with its "#### N" line replaced by {@code finalLine} of the marker's text N (as written,
+     * commas kept), run through the extractor; the ones whose answer is not the gold number, described.
+     */
+    private List<String> mismatchesWithFinalLine(UnaryOperator<String> finalLine) {
+        List<String> wrong = new ArrayList<>();
+        for (JsonNode row : rows) {
+            String solution = row.get("answer").asText();
+            String gold = goldAfterMarker(solution);
+            String tail = solution.substring(solution.lastIndexOf("####") + 4).strip();
+            String text = withoutMarkerLine(solution) + "\n" + finalLine.apply(tail);
+            Optional<String> got = extractor.extract(text);
+            if (!got.equals(Optional.of(gold))) {
+                wrong.add(gold + " vs " + got + " in: " + text);
+            }
+        }
+        return wrong;
     }
 
     @Test
@@ -47,33 +67,14 @@ class Gsm8kAnswerExtractorDatasetTest {
     @Test
     void answerPhraseRewriteOfEveryGoldSolutionGivesTheSameNumber() {
         // "#### N" replaced by a model-style closing sentence; the body keeps its <<a*b=c>> annotations and numbers
-        List<String> wrong = new ArrayList<>();
-        for (JsonNode row : rows) {
-            String solution = row.get("answer").asText();
-            String gold = goldAfterMarker(solution);
-            String tail = solution.substring(solution.lastIndexOf("####") + 4).strip();
-            String text = withoutMarkerLine(solution) + "\nThe answer is $" + tail + ". I hope it is correct (3 checks).";
-            Optional<String> got = extractor.extract(text);
-            if (!got.equals(Optional.of(gold))) {
-                wrong.add(gold + " vs " + got + " in: " + text);
-            }
-        }
+        List<String> wrong = mismatchesWithFinalLine(
+                tail -> "The answer is $" + tail + ". I hope it is correct (3 checks).");
         assertThat(wrong).isEmpty();
     }
 
     @Test
     void lastNumberFallbackOnEveryGoldSolutionWithAFinalSentence() {
-        List<String> wrong = new ArrayList<>();
-        for (JsonNode row : rows) {
-            String solution = row.get("answer").asText();
-            String gold = goldAfterMarker(solution);
-            String tail = solution.substring(solution.lastIndexOf("####") + 4).strip();
-            String text = withoutMarkerLine(solution) + "\nSo in total it comes to " + tail + ".";
-            Optional<String> got = extractor.extract(text);
-            if (!got.equals(Optional.of(gold))) {
-                wrong.add(gold + " vs " + got);
-            }
-        }
+        List<String> wrong = mismatchesWithFinalLine(tail -> "So in total it comes to " + tail + ".");
         assertThat(wrong).isEmpty();
     }
 }
