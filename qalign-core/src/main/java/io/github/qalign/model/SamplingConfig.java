@@ -10,6 +10,10 @@ import java.util.OptionalInt;
  * samples from: temperature, top-p/top-k and the length cap all change the target. The defaults (temperature 1, no
  * truncation) sample the model's own distribution, which is what the paper's math assumes.
  *
+ * <p>When both truncations are set, top-k applies first and top-p then keeps the smallest set of the top-k tokens
+ * whose probability, renormalized over the top-k tokens, reaches {@code topP} (the order Hugging Face transformers
+ * uses). Ties in probability keep the lower token id first.
+ *
  * @param temperature          softmax temperature, &gt; 0
  * @param maxCompletionTokens  cap on the TOTAL completion length (prefix kept plus continuation), &gt; 0
  * @param topP                 nucleus mass in (0, 1], if set

@@ -326,12 +326,18 @@ public final class ToyLanguageModel implements LanguageModel {
                 keep = Math.min(keep, config.topK().getAsInt());
             }
             if (config.topP().isPresent()) {
+                // top-p on the renormalized top-k distribution (as SamplingConfig documents)
+                double mass = 0;
+                for (int k = 0; k < keep; k++) {
+                    mass += p[order[k]];
+                }
+                double target = config.topP().getAsDouble() * mass;
                 double cum = 0;
                 int k = 0;
                 while (k < keep) {
                     cum += p[order[k]];
                     k++;
-                    if (cum >= config.topP().getAsDouble()) {
+                    if (cum >= target) {
                         break;
                     }
                 }

@@ -119,6 +119,12 @@ class ToyLanguageModelTest {
         Map<TokenIds, Double> k2 = lm.distribution(prompt, cfg.withTopK(2));
         assertThat(k2.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1, Offset.offset(1e-12));
         assertThat(k2.size()).isLessThan(lm.distribution(prompt, cfg).size());
+        // top-k then top-p on the renormalized top-k mass: with k = 2 and p = 0.5 only the top token survives,
+        // whatever its probability under the full vocabulary (p1[argmax] < 0.5 here, so a top-p on the full
+        // vocabulary mass would keep both)
+        assertThat(p1[argmax]).isLessThan(0.5);
+        double[] k2p = lm.nextTokenProbabilities(prompt, TokenIds.empty(), cfg.withTopK(2).withTopP(0.5));
+        assertThat(k2p).containsExactly(top1, Offset.offset(0.0));
     }
 
     @Test
