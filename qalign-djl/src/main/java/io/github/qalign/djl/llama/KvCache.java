@@ -11,11 +11,12 @@ import java.util.Arrays;
 /**
  * A preallocated key/value cache with a fixed number of sequence slots, created by {@link LlamaModel#newCache}.
  *
- * <p>Layout: per layer one key and one value buffer of shape {@code [slots + 1, kvHeads, maxLength, headDim]} (the
- * extra slot is scratch space that padded positions of a batched prefill write to). New keys/values are written in
+ * <p>Layout: per layer one value buffer of shape {@code [slots + 1, kvHeads, maxLength, headDim]} and one key buffer
+ * of shape {@code [slots + 1, kvHeads, headDim, maxLength]} (keys stored transposed, as the attention product consumes
+ * them; the extra slot is scratch space that padded positions of a batched prefill write to). New keys/values are written in
  * place, so truncating a slot to a prefix is just a length reset ({@link #truncate}) and copying a prefix to another
- * slot is one slice copy per buffer ({@link #copyPrefix}); reading a batch gathers {@code [B, kvHeads, L, headDim]},
- * the layout attention multiplies with directly. The cache also remembers which token ids each slot holds, so callers
+ * slot is one slice copy per buffer ({@link #copyPrefix}); reading a batch gives the layouts attention multiplies with
+ * directly. The cache also remembers which token ids each slot holds, so callers
  * can find the
  * longest cached prefix of a new input.
  */
@@ -39,8 +40,9 @@ public final class KvCache implements AutoCloseable {
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         Shape shape = new Shape(slots + 1L, kvHeads, maxLength, headDim);
+        Shape keyShape = new Shape(slots + 1L, kvHeads, headDim, maxLength);
         for (int l = 0; l < layers; l++) {
-            keys[l] = manager.zeros(shape, dataType);
+            keys[l] = manager.zeros(keyShape, dataType);
             values[l] = manager.zeros(shape, dataType);
         }
     }
@@ -138,9 +140,11 @@ public final class KvCache implements AutoCloseable {
         if (length > 0) {
             NDIndex srcIdx = new NDIndex("{}, :, :{}", from, length);
             NDIndex dstIdx = new NDIndex("{}, :, :{}", to, length);
+            NDIndex srcKey = new NDIndex("{}, :, :, :{}", from, length);
+            NDIndex dstKey = new NDIndex("{}, :, :, :{}", to, length);
             try (NDManager m = manager.newSubManager()) {
                 for (int l = 0; l < keys.length; l++) {
-                    keys[l].set(dstIdx, keys[l].get(m, srcIdx));
+                    keys[l].set(dstKey, keys[l].get(m, srcKey));
                     values[l].set(dstIdx, values[l].get(m, srcIdx));
                 }
             }
