@@ -35,11 +35,11 @@ public final class DjlDecodeBench {
 
     /**
      * Native calls per decode step of LlamaModel.forward for stories260K (5 layers), counted from the code for a batch
-     * of equal-length rows in consecutive slots: 6 (inputs, embedding, RoPE table gather) + 25 per layer + 3 (final
-     * norm, LM head, copy-out). Rows of different lengths add a mask (1 + 1 per layer). Before the inference weight
-     * re-layout it was 10 + 47 per layer + 9 = 254.
+     * of equal-length rows in consecutive slots: 4 (token ids, embedding, RoPE table slice + reshape) + 26 per layer
+     * (of which the 2 KV narrows and 2 slice writes are cheap view/copy calls) + 3 (final norm, LM head, copy-out).
+     * Before the inference weight re-layout it was 10 + 47 per layer + 9 = 254.
      */
-    public static final int NATIVE_CALLS_PER_STEP = 6 + 25 * 5 + 3;
+    public static final int NATIVE_CALLS_PER_STEP = 4 + 26 * 5 + 3;
 
     private DjlDecodeBench() {
     }

@@ -30,6 +30,11 @@ public final class KvCache implements AutoCloseable {
     private final int[] lengths;
     private final int[][] tokens;
     private boolean closed;
+    /** Views {@code [from, from + count)} along the slot axis of every key/value buffer, for the last block read. */
+    private int blockFrom = -1;
+    private int blockCount;
+    private NDArray[] keyBlock;
+    private NDArray[] valueBlock;
 
     KvCache(NDManager manager, int layers, int slots, int maxLength, int kvHeads, int headDim, DataType dataType) {
         this.manager = manager;
@@ -156,6 +161,31 @@ public final class KvCache implements AutoCloseable {
     void append(int slot, int[] ids) {
         System.arraycopy(ids, 0, tokens[slot], lengths[slot], ids.length);
         lengths[slot] += ids.length;
+    }
+
+    /**
+     * Views of slots {@code [from, from + count)} of layer l's key buffer ({@code which = 0}) or value buffer
+     * ({@code which = 1}); the views of the most recent block are kept, so a decode loop over one block of slots
+     * creates them once.
+     */
+    NDArray block(int which, int layer, int from, int count) {
+        if (from != blockFrom || count != blockCount) {
+            if (keyBlock != null) {
+                for (int l = 0; l < keys.length; l++) {
+                    keyBlock[l].close();
+                    valueBlock[l].close();
+                }
+            }
+            keyBlock = new NDArray[keys.length];
+            valueBlock = new NDArray[keys.length];
+            for (int l = 0; l < keys.length; l++) {
+                keyBlock[l] = keys[l].get(new NDIndex("{}:{}", from, from + count));
+                valueBlock[l] = values[l].get(new NDIndex("{}:{}", from, from + count));
+            }
+            blockFrom = from;
+            blockCount = count;
+        }
+        return which == 0 ? keyBlock[layer] : valueBlock[layer];
     }
 
     int trashSlot() {

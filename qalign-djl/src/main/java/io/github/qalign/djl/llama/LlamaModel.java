@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.LlamaConfig;
 
@@ -477,42 +479,67 @@ public final class LlamaModel implements AutoCloseable {
         boolean needMask = n > 1 || !sameLength;
         InferenceWeights iw = inferenceWeights();
         float[] out;
+        boolean consecutive = true;
+        for (int r = 1; r < b; r++) {
+            consecutive &= slots[r] == slots[0] + r;
+        }
+        // decode of equal-length rows in consecutive slots: every row writes position p, reads the same slot block
+        boolean uniform = n == 1 && sameLength && consecutive;
+        int s0 = slots[0];
+        int p = cache.length(s0);
         try (NDManager m = manager.newSubManager()) {
             Shape bn = new Shape(b, n);
             NDArray idArr = m.create(ids, bn);
-            // write positions equal the RoPE positions (padded entries go to the trash slot at position 0)
-            NDArray posArr = m.create(pos, bn);
-            NDArray writeSlotArr = m.create(writeSlot, bn);
-            NDIndex writeIndex = new NDIndex("{}, :, {}", writeSlotArr, posArr);
-            NDIndex writeIndexT = new NDIndex("{}, :, :, {}", writeSlotArr, posArr);
-            boolean consecutive = true;
-            for (int r = 1; r < b; r++) {
-                consecutive &= slots[r] == slots[0] + r;
+            NDIndex writeIndex = null;
+            NDIndex writeIndexT = null;
+            NDArray cs;
+            if (uniform) {
+                // [1, 1, 2, 1, hd]: cos and signed sin of position p, broadcast over the rows
+                cs = attached(JniUtils.slice(pt(ropeTable), 0, p, p + 1L, 1), m).reshape(1, 1, 2, 1, headDim);
+            } else {
+                // write positions equal the RoPE positions (padded entries go to the trash slot at position 0)
+                NDArray posArr = m.create(pos, bn);
+                NDArray writeSlotArr = m.create(writeSlot, bn);
+                writeIndex = new NDIndex("{}, :, {}", writeSlotArr, posArr);
+                writeIndexT = new NDIndex("{}, :, :, {}", writeSlotArr, posArr);
+                // [B, N, 2, 1, hd]: cos and signed sin per position
+                cs = ropeTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 2, 1, headDim);
             }
             // consecutive slots: the batch's KV is a view of the cache; otherwise it is gathered
             NDArray readSlots = consecutive ? null : m.create(readSlot);
-            NDIndex readV = consecutive ? new NDIndex("{}:{}, :, :{}", slots[0], slots[0] + b, lmax)
-                    : new NDIndex("{}, :, :{}", readSlots, lmax);
-            NDIndex readK = consecutive ? new NDIndex("{}:{}, :, :, :{}", slots[0], slots[0] + b, lmax)
-                    : new NDIndex("{}, :, :, :{}", readSlots, lmax);
+            NDIndex readV = consecutive ? null : new NDIndex("{}, :, :{}", readSlots, lmax);
+            NDIndex readK = consecutive ? null : new NDIndex("{}, :, :, :{}", readSlots, lmax);
+            NDIndex uniformV = uniform ? new NDIndex("{}:{}, :, {}", s0, s0 + b, p) : null;
+            NDIndex uniformK = uniform ? new NDIndex("{}:{}, :, :, {}", s0, s0 + b, p) : null;
             NDArray maskArr = !needMask ? null
                     : m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
                     .toType(dataType, false);
             // residual stream [B, N, D + 1]: the last column is the constant sqrt(D * eps) (see InferenceWeights)
             NDArray x = iw.embed.get(m, new NDIndex("{}", idArr));
-            // [B, N, 2, 1, hd]: cos and signed sin per position
-            NDArray cs = ropeTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 2, 1, headDim);
             int qk = heads + kvHeads;
             for (int l = 0; l < config.numHiddenLayers(); l++) {
                 NDList parts = linear(normalize(x), iw.qkv[l]).split(iw.qkvSplit, 2);
                 NDArray qkPair = parts.get(0).reshape(b, n, 2, qk, headDim);
-                NDArray v = parts.get(1).reshape(b, n, kvHeads, headDim);
                 NDList qkr = qkPair.mul(cs).sum(SUM_AXIS_2).split(qkSplit, 2);
                 NDArray q = qkr.get(0);
-                cache.keys[l].set(writeIndexT, qkr.get(1));
-                cache.values[l].set(writeIndex, v);
-                NDArray kT = cache.keys[l].get(m, readK);
-                NDArray vAll = cache.values[l].get(m, readV);
+                if (uniform) {
+                    // basic-slice writes are cheaper than index_put with index tensors
+                    cache.keys[l].set(uniformK, qkr.get(1).reshape(b, kvHeads, headDim));
+                    cache.values[l].set(uniformV, parts.get(1).reshape(b, kvHeads, headDim));
+                } else {
+                    cache.keys[l].set(writeIndexT, qkr.get(1));
+                    cache.values[l].set(writeIndex, parts.get(1).reshape(b, n, kvHeads, headDim));
+                }
+                NDArray kT;
+                NDArray vAll;
+                if (consecutive) {
+                    // a narrow of the cached slot-block view: cheaper than a multi-dimensional NDIndex get
+                    kT = attached(JniUtils.slice(pt(cache.block(0, l, s0, b)), 3, 0, lmax, 1), m);
+                    vAll = attached(JniUtils.slice(pt(cache.block(1, l, s0, b)), 2, 0, lmax, 1), m);
+                } else {
+                    kT = cache.keys[l].get(m, readK);
+                    vAll = cache.values[l].get(m, readV);
+                }
                 NDArray att = attention(q, kT, vAll, maskArr, b, n, lmax);
                 x = linearAdd(att, iw.wo[l], x);
                 NDList gu = linear(normalize(x), iw.gu[l]).split(guSplit, 2);
@@ -796,6 +823,16 @@ public final class LlamaModel implements AutoCloseable {
 
     /** q [B,N,H,hd], k [B,N,KV,hd], v [B,N,KV*hd] with RoPE applied to q and k. */
     private static final int[] SUM_AXIS_2 = {2};
+
+    private static PtNDArray pt(NDArray a) {
+        return (PtNDArray) a;
+    }
+
+    /** Moves a result of a direct {@link JniUtils} call (attached to its input's manager) to {@code m}. */
+    private static PtNDArray attached(PtNDArray a, NDManager m) {
+        a.attach(m);
+        return a;
+    }
 
     private NDArray[] projectQkv(NDArray h, int l, NDArray cos, NDArray sin, int b, int n) {
         NDList parts = linear(h, wqkv[l]).split(qkvSplit, 2);
