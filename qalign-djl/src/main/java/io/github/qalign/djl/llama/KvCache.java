@@ -11,11 +11,12 @@ import java.util.Arrays;
 /**
  * A preallocated key/value cache with a fixed number of sequence slots, created by {@link LlamaModel#newCache}.
  *
- * <p>Layout: per layer one key and one value buffer of shape {@code [slots + 1, kvHeads, maxLength, headDim]} (the
- * extra slot is scratch space that padded positions of a batched prefill write to). New keys/values are written in
+ * <p>Layout: per layer one value buffer of shape {@code [slots + 1, kvHeads, maxLength, headDim]} and one key buffer
+ * of shape {@code [slots + 1, kvHeads, headDim, maxLength]} (keys stored transposed, as the attention product consumes
+ * them; the extra slot is scratch space that padded positions of a batched prefill write to). New keys/values are written in
  * place, so truncating a slot to a prefix is just a length reset ({@link #truncate}) and copying a prefix to another
- * slot is one slice copy per buffer ({@link #copyPrefix}); reading a batch gathers {@code [B, kvHeads, L, headDim]},
- * the layout attention multiplies with directly. The cache also remembers which token ids each slot holds, so callers
+ * slot is one slice copy per buffer ({@link #copyPrefix}); reading a batch gives the layouts attention multiplies with
+ * directly. The cache also remembers which token ids each slot holds, so callers
  * can find the
  * longest cached prefix of a new input.
  */
@@ -29,6 +30,11 @@ public final class KvCache implements AutoCloseable {
     private final int[] lengths;
     private final int[][] tokens;
     private boolean closed;
+    /** Views {@code [from, from + count)} along the slot axis of every key/value buffer, for the last block read. */
+    private int blockFrom = -1;
+    private int blockCount;
+    private NDArray[] keyBlock;
+    private NDArray[] valueBlock;
 
     KvCache(NDManager manager, int layers, int slots, int maxLength, int kvHeads, int headDim, DataType dataType) {
         this.manager = manager;
@@ -39,8 +45,9 @@ public final class KvCache implements AutoCloseable {
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         Shape shape = new Shape(slots + 1L, kvHeads, maxLength, headDim);
+        Shape keyShape = new Shape(slots + 1L, kvHeads, headDim, maxLength);
         for (int l = 0; l < layers; l++) {
-            keys[l] = manager.zeros(shape, dataType);
+            keys[l] = manager.zeros(keyShape, dataType);
             values[l] = manager.zeros(shape, dataType);
         }
     }
@@ -138,9 +145,11 @@ public final class KvCache implements AutoCloseable {
         if (length > 0) {
             NDIndex srcIdx = new NDIndex("{}, :, :{}", from, length);
             NDIndex dstIdx = new NDIndex("{}, :, :{}", to, length);
+            NDIndex srcKey = new NDIndex("{}, :, :, :{}", from, length);
+            NDIndex dstKey = new NDIndex("{}, :, :, :{}", to, length);
             try (NDManager m = manager.newSubManager()) {
                 for (int l = 0; l < keys.length; l++) {
-                    keys[l].set(dstIdx, keys[l].get(m, srcIdx));
+                    keys[l].set(dstKey, keys[l].get(m, srcKey));
                     values[l].set(dstIdx, values[l].get(m, srcIdx));
                 }
             }
@@ -152,6 +161,31 @@ public final class KvCache implements AutoCloseable {
     void append(int slot, int[] ids) {
         System.arraycopy(ids, 0, tokens[slot], lengths[slot], ids.length);
         lengths[slot] += ids.length;
+    }
+
+    /**
+     * Views of slots {@code [from, from + count)} of layer l's key buffer ({@code which = 0}) or value buffer
+     * ({@code which = 1}); the views of the most recent block are kept, so a decode loop over one block of slots
+     * creates them once.
+     */
+    NDArray block(int which, int layer, int from, int count) {
+        if (from != blockFrom || count != blockCount) {
+            if (keyBlock != null) {
+                for (int l = 0; l < keys.length; l++) {
+                    keyBlock[l].close();
+                    valueBlock[l].close();
+                }
+            }
+            keyBlock = new NDArray[keys.length];
+            valueBlock = new NDArray[keys.length];
+            for (int l = 0; l < keys.length; l++) {
+                keyBlock[l] = keys[l].get(new NDIndex("{}:{}", from, from + count));
+                valueBlock[l] = values[l].get(new NDIndex("{}:{}", from, from + count));
+            }
+            blockFrom = from;
+            blockCount = count;
+        }
+        return which == 0 ? keyBlock[layer] : valueBlock[layer];
     }
 
     int trashSlot() {

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.LlamaConfig;
 
@@ -37,6 +39,10 @@ import java.util.Objects;
  * q/k/v projections are fused into one {@code qkv_proj} weight (with the attention scale {@code 1/sqrt(head_dim)}
  * folded into the q rows) and gate/up into one {@code gate_up_proj} weight, so {@link #parameters()} exposes those
  * fused names.
+ *
+ * <p>The inference path runs on a second, re-laid-out copy of the weights (built at the first {@link #forward}; RMSNorm
+ * weights and RoPE's half swap folded into the linear weights, see {@code InferenceWeights}), which costs one more
+ * copy of the weights in memory and cuts the native calls of a decode step roughly in half.
  *
  * <p>Memory: every inference call runs in its own sub-manager that is closed before returning; only plain Java arrays
  * leave it. Not thread-safe: callers serialize use (the adapters synchronize).
@@ -83,6 +89,9 @@ public final class LlamaModel implements AutoCloseable {
     private final long[] guSplit;
     private final Map<String, NDArray> parameters;
     private final long parameterCount;
+    /** Weights re-laid out for the inference path (built lazily from the parameters; null when stale). */
+    private InferenceWeights inference;
+    private boolean inferenceStale;
     private volatile boolean closed;
 
     private LlamaModel(LlamaConfig config, Map<String, NDArray> weights, Device device, DataType dataType) {
@@ -319,7 +328,10 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * The trainable arrays by name (HF names, except the fused {@code self_attn.qkv_proj.weight} with the attention
      * scale folded into its q rows and {@code mlp.gate_up_proj.weight}). Call {@code setRequiresGradient(true)} on the
-     * ones to train.
+     * ones to train. {@link #forward} runs on re-laid-out copies of these arrays (see the class comment); after
+     * modifying them other than in a training loop through {@link #forwardHidden}, call {@link #parametersChanged()}.
+     *
+     * @return the parameters by name
      */
     public Map<String, NDArray> parameters() {
         return parameters;
@@ -434,7 +446,6 @@ public final class LlamaModel implements AutoCloseable {
         long[] ids = new long[b * n];
         long[] pos = new long[b * n];
         long[] writeSlot = new long[b * n];
-        long[] writePos = new long[b * n];
         long[] readSlot = new long[b];
         long[] lastRow = new long[b];
         float[] mask = new float[b * n * lmax];
@@ -450,7 +461,6 @@ public final class LlamaModel implements AutoCloseable {
                     ids[i] = tokens[r][j];
                     pos[i] = p0 + j;
                     writeSlot[i] = s;
-                    writePos[i] = p0 + j;
                     int allowed = p0 + j;
                     Arrays.fill(mask, moff + allowed + 1, moff + lmax, Float.NEGATIVE_INFINITY);
                 } else {
@@ -461,48 +471,90 @@ public final class LlamaModel implements AutoCloseable {
             readSlot[r] = s;
             lastRow[r] = (long) r * n + len - 1;
         }
+        boolean sameLength = true;
+        for (int r = 1; r < b; r++) {
+            sameLength &= cache.length(slots[r]) + tokens[r].length == cache.length(slots[0]) + tokens[0].length;
+        }
+        // a mask is only needed for causality within the new tokens or when the rows' lengths differ
+        boolean needMask = n > 1 || !sameLength;
+        InferenceWeights iw = inferenceWeights();
         float[] out;
+        boolean consecutive = true;
+        for (int r = 1; r < b; r++) {
+            consecutive &= slots[r] == slots[0] + r;
+        }
+        // decode of equal-length rows in consecutive slots: every row writes position p, reads the same slot block
+        boolean uniform = n == 1 && sameLength && consecutive;
+        int s0 = slots[0];
+        int p = cache.length(s0);
         try (NDManager m = manager.newSubManager()) {
-            NDArray idArr = m.create(ids);
-            NDArray posArr = m.create(pos);
-            NDIndex writeIndex = new NDIndex("{}, :, {}", m.create(writeSlot), m.create(writePos));
-            boolean consecutive = true;
-            for (int r = 1; r < b; r++) {
-                consecutive &= slots[r] == slots[0] + r;
+            Shape bn = new Shape(b, n);
+            NDArray idArr = m.create(ids, bn);
+            NDIndex writeIndex = null;
+            NDIndex writeIndexT = null;
+            NDArray cs;
+            if (uniform) {
+                // [1, 1, 2, 1, hd]: cos and signed sin of position p, broadcast over the rows
+                cs = attached(JniUtils.slice(pt(ropeTable), 0, p, p + 1L, 1), m).reshape(1, 1, 2, 1, headDim);
+            } else {
+                // write positions equal the RoPE positions (padded entries go to the trash slot at position 0)
+                NDArray posArr = m.create(pos, bn);
+                NDArray writeSlotArr = m.create(writeSlot, bn);
+                writeIndex = new NDIndex("{}, :, {}", writeSlotArr, posArr);
+                writeIndexT = new NDIndex("{}, :, :, {}", writeSlotArr, posArr);
+                // [B, N, 2, 1, hd]: cos and signed sin per position
+                cs = ropeTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 2, 1, headDim);
             }
             // consecutive slots: the batch's KV is a view of the cache; otherwise it is gathered
-            NDIndex readIndex = consecutive ? new NDIndex("{}:{}, :, :{}", slots[0], slots[0] + b, lmax)
-                    : new NDIndex("{}, :, :{}", m.create(readSlot), lmax);
-            NDArray maskArr = m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
+            NDArray readSlots = consecutive ? null : m.create(readSlot);
+            NDIndex readV = consecutive ? null : new NDIndex("{}, :, :{}", readSlots, lmax);
+            NDIndex readK = consecutive ? null : new NDIndex("{}, :, :, :{}", readSlots, lmax);
+            NDIndex uniformV = uniform ? new NDIndex("{}:{}, :, {}", s0, s0 + b, p) : null;
+            NDIndex uniformK = uniform ? new NDIndex("{}:{}, :, :, {}", s0, s0 + b, p) : null;
+            NDArray maskArr = !needMask ? null
+                    : m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
                     .toType(dataType, false);
-            NDArray x = embedding(idArr, m).reshape(b, n, dim);
-            NDList cs = ropeTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 1, 2L * headDim).split(ropeSplit, 3);
-            NDArray cos = cs.get(0);
-            NDArray sin = cs.get(1);
+            // residual stream [B, N, D + 1]: the last column is the constant sqrt(D * eps) (see InferenceWeights)
+            NDArray x = iw.embed.get(m, new NDIndex("{}", idArr));
+            int qk = heads + kvHeads;
             for (int l = 0; l < config.numHiddenLayers(); l++) {
-                NDArray h = rmsNorm(x, attnNorm[l]);
-                NDArray[] qkv = projectQkv(h, l, cos, sin, b, n);
-                NDArray q = qkv[0];
-                NDArray k = qkv[1];
-                NDArray v = qkv[2];
-                cache.keys[l].set(writeIndex, k.reshape(b * n, kvHeads, headDim));
-                cache.values[l].set(writeIndex, v.reshape(b * n, kvHeads, headDim));
-                NDArray kAll = cache.keys[l].get(m, readIndex).transpose(0, 1, 3, 2);
-                NDArray vAll = cache.values[l].get(m, readIndex);
-                NDArray att = attention(q, kAll, vAll, maskArr, b, n, lmax);
-                x = x.add(linear(att, wo[l]));
-                x = x.add(mlp(rmsNorm(x, ffnNorm[l]), l));
+                NDList parts = linear(normalize(x), iw.qkv[l]).split(iw.qkvSplit, 2);
+                NDArray qkPair = parts.get(0).reshape(b, n, 2, qk, headDim);
+                NDList qkr = qkPair.mul(cs).sum(SUM_AXIS_2).split(qkSplit, 2);
+                NDArray q = qkr.get(0);
+                if (uniform) {
+                    // basic-slice writes are cheaper than index_put with index tensors
+                    cache.keys[l].set(uniformK, qkr.get(1).reshape(b, kvHeads, headDim));
+                    cache.values[l].set(uniformV, parts.get(1).reshape(b, kvHeads, headDim));
+                } else {
+                    cache.keys[l].set(writeIndexT, qkr.get(1));
+                    cache.values[l].set(writeIndex, parts.get(1).reshape(b, n, kvHeads, headDim));
+                }
+                NDArray kT;
+                NDArray vAll;
+                if (consecutive) {
+                    // a narrow of the cached slot-block view: cheaper than a multi-dimensional NDIndex get
+                    kT = attached(JniUtils.slice(pt(cache.block(0, l, s0, b)), 3, 0, lmax, 1), m);
+                    vAll = attached(JniUtils.slice(pt(cache.block(1, l, s0, b)), 2, 0, lmax, 1), m);
+                } else {
+                    kT = cache.keys[l].get(m, readK);
+                    vAll = cache.values[l].get(m, readV);
+                }
+                NDArray att = attention(q, kT, vAll, maskArr, b, n, lmax);
+                x = linearAdd(att, iw.wo[l], x);
+                NDList gu = linear(normalize(x), iw.gu[l]).split(guSplit, 2);
+                NDArray g = gu.get(0);
+                x = linearAdd(g.mul(g.getNDArrayInternal().sigmoid()).mul(gu.get(1)), iw.down[l], x);
             }
             for (int r = 0; r < b; r++) {
                 cache.append(slots[r], tokens[r]);
             }
-            NDArray last = n == 1 ? x.reshape(b, dim)
-                    : x.reshape((long) b * n, dim).get(new NDIndex("{}", m.create(lastRow)));
-            NDArray normed = rmsNorm(last, finalNorm);
+            NDArray last = n == 1 ? x : x.reshape((long) b * n, dim + 1L).get(new NDIndex("{}", m.create(lastRow)));
+            NDArray normed = normalize(last);
             NDArray res = switch (head) {
-                case LOGITS -> linear(normed, lmHead);
-                case SCORE -> linear(normed, score);
-                case HIDDEN -> normed;
+                case LOGITS -> linear(normed, iw.lmHead);
+                case SCORE -> linear(normed, iw.score);
+                case HIDDEN -> normed.get(new NDIndex("..., :{}", dim)).mul(iw.finalNormScaled);
             };
             out = res.toType(DataType.FLOAT32, false).toFloatArray();
         }
@@ -512,6 +564,146 @@ public final class LlamaModel implements AutoCloseable {
             rows[r] = Arrays.copyOfRange(out, r * width, (r + 1) * width);
         }
         return rows;
+    }
+
+    /**
+     * Declares that the arrays of {@link #parameters()} were modified (e.g. by an optimizer step or an in-place load),
+     * so the re-laid-out copies the inference path ({@link #forward}) uses are rebuilt before its next call.
+     * {@link #forwardHidden} already does this whenever a parameter requires a gradient.
+     */
+    public synchronized void parametersChanged() {
+        inferenceStale = true;
+    }
+
+    private synchronized InferenceWeights inferenceWeights() {
+        if (inference != null && inferenceStale) {
+            inference.mgr.close();
+            inference = null;
+        }
+        if (inference == null) {
+            inference = new InferenceWeights();
+            inferenceStale = false;
+        }
+        return inference;
+    }
+
+    /**
+     * The weights of the inference path, derived from the parameters so that a decoder layer needs few native calls.
+     *
+     * <ul>
+     *   <li>The residual stream carries one extra, constant column {@code c = sqrt(D * eps)} (set in the embedding rows;
+     *       the o/down projections get a zero output row, so it stays exactly {@code c}). Then
+     *       {@code x / ||[x, c]||_2 = x / sqrt(sum(x^2) + D eps)}, so one {@code normalize} call is the RMSNorm up to
+     *       the factor {@code sqrt(D)} and the norm weight, which are folded into the columns of the consuming linear
+     *       weight (whose extra column is zero).</li>
+     *   <li>RoPE: the fused qkv weight also holds the q/k rows with the two halves of every head swapped, so its output
+     *       gives {@code qk} and {@code swap_halves(qk)} at once; {@code [qk, swap(qk)] * [cos, signed sin]} summed over
+     *       the pair axis is the rotation.</li>
+     * </ul>
+     * Everything else (attention scale in the q rows, gate/up fusion) is as in the parameters.
+     */
+    private final class InferenceWeights {
+        final NDManager mgr = manager.newSubManager();
+        final NDArray embed;
+        final NDArray[] qkv;
+        final NDArray[] wo;
+        final NDArray[] gu;
+        final NDArray[] down;
+        final NDArray lmHead;
+        final NDArray score;
+        final NDArray finalNormScaled;
+        final long[] qkvSplit;
+
+        InferenceWeights() {
+            int layers = config.numHiddenLayers();
+            int d1 = dim + 1;
+            int qkRows = (heads + kvHeads) * headDim;
+            int vRows = kvHeads * headDim;
+            int half = headDim / 2;
+            float c = (float) Math.sqrt(dim * (double) eps);
+            double sqrtD = Math.sqrt(dim);
+            qkvSplit = new long[] {2L * qkRows};
+            qkv = new NDArray[layers];
+            wo = new NDArray[layers];
+            gu = new NDArray[layers];
+            down = new NDArray[layers];
+            try {
+                float[] e = floats(LlamaModel.this.embed);
+                int vocab = e.length / dim;
+                float[] ea = new float[vocab * d1];
+                for (int t = 0; t < vocab; t++) {
+                    System.arraycopy(e, t * dim, ea, t * d1, dim);
+                    ea[t * d1 + dim] = c;
+                }
+                embed = make(ea, vocab, d1);
+                for (int l = 0; l < layers; l++) {
+                    float[] w = floats(wqkv[l]);
+                    float[] rows = new float[(2 * qkRows + vRows) * dim];
+                    System.arraycopy(w, 0, rows, 0, qkRows * dim);
+                    for (int r = 0; r < qkRows; r++) {
+                        int head = r / headDim;
+                        int j = r % headDim;
+                        int src = head * headDim + (j + half) % headDim;
+                        System.arraycopy(w, src * dim, rows, (qkRows + r) * dim, dim);
+                    }
+                    System.arraycopy(w, qkRows * dim, rows, 2 * qkRows * dim, vRows * dim);
+                    qkv[l] = scaledColumns(rows, floats(attnNorm[l]), sqrtD);
+                    wo[l] = zeroRowAppended(floats(LlamaModel.this.wo[l]), (long) heads * headDim);
+                    gu[l] = scaledColumns(floats(wgu[l]), floats(ffnNorm[l]), sqrtD);
+                    down[l] = zeroRowAppended(floats(wdown[l]), inter);
+                }
+                float[] fn = floats(finalNorm);
+                lmHead = LlamaModel.this.lmHead == null ? null
+                        : scaledColumns(floats(LlamaModel.this.lmHead), fn, sqrtD);
+                score = LlamaModel.this.score == null ? null
+                        : scaledColumns(floats(LlamaModel.this.score), fn, sqrtD);
+                float[] fs = new float[dim];
+                for (int j = 0; j < dim; j++) {
+                    fs[j] = (float) (fn[j] * sqrtD);
+                }
+                finalNormScaled = make(fs, dim);
+            } catch (RuntimeException ex) {
+                mgr.close();
+                throw ex;
+            }
+        }
+
+        /** {@code [R, D]} rows times {@code w * s} per column, plus a zero column: {@code [R, D + 1]}. */
+        private NDArray scaledColumns(float[] w, float[] norm, double s) {
+            int rows = w.length / dim;
+            float[] out = new float[rows * (dim + 1)];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < dim; j++) {
+                    out[r * (dim + 1) + j] = (float) (w[r * dim + j] * (norm[j] * s));
+                }
+            }
+            return make(out, rows, dim + 1);
+        }
+
+        /** {@code [D, K]} plus a zero last row: {@code [D + 1, K]}. */
+        private NDArray zeroRowAppended(float[] w, long k) {
+            return make(Arrays.copyOf(w, w.length + (int) k), dim + 1L, k);
+        }
+
+        private NDArray make(float[] data, long... shape) {
+            NDArray a = mgr.create(data, new Shape(shape));
+            if (dataType == DataType.FLOAT32) {
+                return a;
+            }
+            NDArray b = a.toType(dataType, false);
+            b.attach(mgr);
+            a.close();
+            return b;
+        }
+    }
+
+    private static float[] floats(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT32) {
+            return a.toFloatArray();
+        }
+        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+            return f.toFloatArray();
+        }
     }
 
     private void checkHead(Head head) {
@@ -555,6 +747,13 @@ public final class LlamaModel implements AutoCloseable {
                 int allowed = Math.min(i, lengths[r] - 1);
                 Arrays.fill(mask, (r * len + i) * len + allowed + 1, (r * len + i + 1) * len,
                         Float.NEGATIVE_INFINITY);
+            }
+        }
+        for (NDArray p : parameters.values()) {
+            if (p.hasGradient()) {
+                // training: the optimizer may update the parameters after this pass
+                parametersChanged();
+                break;
             }
         }
         NDManager m = tokenIds.getManager();
@@ -623,6 +822,18 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** q [B,N,H,hd], k [B,N,KV,hd], v [B,N,KV*hd] with RoPE applied to q and k. */
+    private static final int[] SUM_AXIS_2 = {2};
+
+    private static PtNDArray pt(NDArray a) {
+        return (PtNDArray) a;
+    }
+
+    /** Moves a result of a direct {@link JniUtils} call (attached to its input's manager) to {@code m}. */
+    private static PtNDArray attached(PtNDArray a, NDManager m) {
+        a.attach(m);
+        return a;
+    }
+
     private NDArray[] projectQkv(NDArray h, int l, NDArray cos, NDArray sin, int b, int n) {
         NDList parts = linear(h, wqkv[l]).split(qkvSplit, 2);
         NDArray qkPart = parts.get(0).reshape(b, n, heads + kvHeads, headDim);
@@ -637,7 +848,8 @@ public final class LlamaModel implements AutoCloseable {
         if (n == 1) {
             // decode: [B,1,H,hd] is [B,KV,G,hd] as is; mask [B,1,1,1,Lk] broadcasts as [B,1,1,Lk]
             NDArray qg = q.reshape(b, kvHeads, group, headDim);
-            NDArray p = qg.matMul(kT).add(mask).softmax(-1);
+            NDArray sc = qg.matMul(kT);
+            NDArray p = (mask == null ? sc : sc.add(mask)).softmax(-1);
             return p.matMul(v).reshape(b, 1, (long) heads * headDim);
         }
         NDArray qg = q.reshape(b, n, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
@@ -652,6 +864,23 @@ public final class LlamaModel implements AutoCloseable {
         NDList gu = linear(h, wgu[l]).split(guSplit, h.getShape().dimension() - 1);
         NDArray g = gu.get(0);
         return linear(g.mul(g.getNDArrayInternal().sigmoid()).mul(gu.get(1)), wdown[l]);
+    }
+
+    /**
+     * RMS normalization of the augmented residual stream {@code [..., D + 1]} up to the factor {@code sqrt(D)} and the
+     * norm weight (both folded into the consuming weight): {@code x / sqrt(sum(x^2) + D * eps)} in one native call,
+     * since the constant last column contributes exactly {@code D * eps} to the sum of squares.
+     */
+    private NDArray normalize(NDArray x) {
+        if (dataType == DataType.FLOAT16) {
+            return x.toType(DataType.FLOAT32, false).normalize(2, -1, 0).toType(DataType.FLOAT16, false);
+        }
+        return x.normalize(2, -1, 0);
+    }
+
+    /** {@code residual + x W^T} in one native call (the residual is passed as the linear bias, same shape as the output). */
+    private static NDArray linearAdd(NDArray x, NDArray w, NDArray residual) {
+        return x.getNDArrayInternal().linear(x, w, residual).singletonOrThrow();
     }
 
     private NDArray rmsNorm(NDArray x, NDArray w) {

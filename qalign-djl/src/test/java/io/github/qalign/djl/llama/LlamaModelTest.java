@@ -330,4 +330,38 @@ class LlamaModelTest {
                     .hasMessageContaining("score");
         }
     }
+
+    /** Last-token logits of {@code ids} through the cached inference path (a fresh cache). */
+    private static float[] cachedLastLogits(LlamaModel model, int[] ids) {
+        try (KvCache cache = model.newCache(1, ids.length)) {
+            return model.forward(cache, new int[] {0}, new int[][] {ids}, LlamaModel.Head.LOGITS)[0];
+        }
+    }
+
+    @Test
+    void inferencePathFollowsParameterUpdates() {
+        LlamaConfig c = configs().get(0);
+        int[] ids = randomIds(new SplittableRandom(21), 7, c.vocabSize());
+        try (LlamaModel model = model(new TinyWeights(c, 5))) {
+            float[] before = cachedLastLogits(model, ids);
+            NDArray qkv = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight");
+            NDArray norm = model.parameters().get("model.layers.1.post_attention_layernorm.weight");
+            // an in-place update announced with parametersChanged()
+            qkv.muli(1.5f);
+            norm.muli(0.5f);
+            model.parametersChanged();
+            float[] updated = cachedLastLogits(model, ids);
+            assertThat(maxDiff(before, updated)).isGreaterThan(1e-3);
+            assertThat(maxDiff(fullLogits(model, ids)[ids.length - 1], updated)).isLessThan(1e-4);
+            // a training-style pass (forwardHidden with a parameter requiring a gradient), then an update
+            NDArray emb = model.parameters().get("model.embed_tokens.weight");
+            emb.setRequiresGradient(true);
+            fullLogits(model, ids);
+            emb.setRequiresGradient(false);
+            emb.muli(0.75f);
+            float[] trained = cachedLastLogits(model, ids);
+            assertThat(maxDiff(updated, trained)).isGreaterThan(1e-3);
+            assertThat(maxDiff(fullLogits(model, ids)[ids.length - 1], trained)).isLessThan(1e-4);
+        }
+    }
 }
