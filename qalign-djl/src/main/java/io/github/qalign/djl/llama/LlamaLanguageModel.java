@@ -106,7 +106,16 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         try (NDManager tmp = options.device() == null ? engine.newBaseManager()
                 : engine.newBaseManager(options.device())) {
             Map<String, NDArray> weights = ckpt.loadAll(tmp, options.dataType());
-            return LlamaModel.create(ckpt.config(), weights, options.device(), options.dataType());
+            LlamaModel model = LlamaModel.create(ckpt.config(), weights, options.device(), options.dataType());
+            if (!options.keepTrainingWeights()) {
+                try {
+                    model.releaseTrainingWeights();
+                } catch (RuntimeException e) {
+                    model.close();
+                    throw e;
+                }
+            }
+            return model;
         }
     }
 

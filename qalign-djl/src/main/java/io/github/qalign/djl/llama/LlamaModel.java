@@ -42,7 +42,10 @@ import java.util.Objects;
  *
  * <p>The inference path runs on a second, re-laid-out copy of the weights (built at the first {@link #forward}; RMSNorm
  * weights and RoPE's half swap folded into the linear weights, see {@code InferenceWeights}), which costs one more
- * copy of the weights in memory and cuts the native calls of a decode step roughly in half.
+ * copy of the weights in memory and cuts the native calls of a decode step roughly in half. An inference-only user
+ * calls {@link #releaseTrainingWeights()} (the checkpoint loaders of {@link LlamaLanguageModel} and
+ * {@link LlamaRewardModel} do unless {@link LlamaOptions#keepTrainingWeights()}), which builds the inference copy
+ * layer by layer, freeing each trainable array once it is converted, so the model holds one copy of its weights.
  *
  * <p>Memory: every inference call runs in its own sub-manager that is closed before returning; only plain Java arrays
  * leave it. Not thread-safe: callers serialize use (the adapters synchronize).
@@ -92,6 +95,7 @@ public final class LlamaModel implements AutoCloseable {
     /** Weights re-laid out for the inference path (built lazily from the parameters; null when stale). */
     private InferenceWeights inference;
     private boolean inferenceStale;
+    private boolean inferenceOnly;
     private volatile boolean closed;
 
     private LlamaModel(LlamaConfig config, Map<String, NDArray> weights, Device device, DataType dataType) {
@@ -334,6 +338,7 @@ public final class LlamaModel implements AutoCloseable {
      * @return the parameters by name
      */
     public Map<String, NDArray> parameters() {
+        checkTrainable("parameters()");
         return parameters;
     }
 
@@ -572,16 +577,53 @@ public final class LlamaModel implements AutoCloseable {
      * {@link #forwardHidden} already does this whenever a parameter requires a gradient.
      */
     public synchronized void parametersChanged() {
+        checkTrainable("parametersChanged()");
         inferenceStale = true;
     }
 
+    /**
+     * Makes this an inference-only model holding one copy of its weights: builds the re-laid-out inference weights
+     * (if not built and current) layer by layer, closing each trainable array as soon as it is converted. Afterwards
+     * {@link #forward} works as before, while {@link #parameters()}, {@link #forwardHidden}, {@link #logits(NDArray)},
+     * {@link #scores(NDArray)} and {@link #parametersChanged()} throw {@link IllegalStateException}. Idempotent.
+     */
+    public synchronized void releaseTrainingWeights() {
+        checkOpen();
+        if (inferenceOnly) {
+            return;
+        }
+        if (inference != null && !inferenceStale) {
+            for (NDArray a : parameters.values()) {
+                a.close();
+            }
+        } else {
+            if (inference != null) {
+                inference.mgr.close();
+                inference = null;
+            }
+            inference = new InferenceWeights(true);
+            inferenceStale = false;
+        }
+        inferenceOnly = true;
+    }
+
+    private void checkTrainable(String what) {
+        if (inferenceOnly) {
+            throw new IllegalStateException(what + " is not available: this LlamaModel is inference-only (its "
+                    + "training weights were released; load with LlamaOptions.keepTrainingWeights(true) to train)");
+        }
+    }
+
     private synchronized InferenceWeights inferenceWeights() {
+        if (inferenceOnly) {
+            return inference;
+        }
         if (inference != null && inferenceStale) {
             inference.mgr.close();
             inference = null;
         }
         if (inference == null) {
-            inference = new InferenceWeights();
+            inference = new InferenceWeights(false);
             inferenceStale = false;
         }
         return inference;
@@ -614,7 +656,12 @@ public final class LlamaModel implements AutoCloseable {
         final NDArray finalNormScaled;
         final long[] qkvSplit;
 
-        InferenceWeights() {
+        /**
+         * Builds the inference weights.
+         *
+         * @param release close every trainable array as soon as it is converted (inference-only model)
+         */
+        InferenceWeights(boolean release) {
             int layers = config.numHiddenLayers();
             int d1 = dim + 1;
             int qkRows = (heads + kvHeads) * headDim;
@@ -651,6 +698,12 @@ public final class LlamaModel implements AutoCloseable {
                     wo[l] = zeroRowAppended(floats(LlamaModel.this.wo[l]), (long) heads * headDim);
                     gu[l] = scaledColumns(floats(wgu[l]), floats(ffnNorm[l]), sqrtD);
                     down[l] = zeroRowAppended(floats(wdown[l]), inter);
+                    if (release) {
+                        for (NDArray a : new NDArray[] {wqkv[l], attnNorm[l], LlamaModel.this.wo[l], wgu[l],
+                                ffnNorm[l], wdown[l]}) {
+                            a.close();
+                        }
+                    }
                 }
                 float[] fn = floats(finalNorm);
                 lmHead = LlamaModel.this.lmHead == null ? null
@@ -662,6 +715,14 @@ public final class LlamaModel implements AutoCloseable {
                     fs[j] = (float) (fn[j] * sqrtD);
                 }
                 finalNormScaled = make(fs, dim);
+                if (release) {
+                    NDArray head = LlamaModel.this.lmHead == LlamaModel.this.embed ? null : LlamaModel.this.lmHead;
+                    for (NDArray a : new NDArray[] {LlamaModel.this.embed, finalNorm, head, LlamaModel.this.score}) {
+                        if (a != null) {
+                            a.close();
+                        }
+                    }
+                }
             } catch (RuntimeException ex) {
                 mgr.close();
                 throw ex;
@@ -725,6 +786,7 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray forwardHidden(NDArray tokenIds, int[] lengths) {
         checkOpen();
+        checkTrainable("forwardHidden");
         Shape shape = tokenIds.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("tokenIds must be [B, L], got " + shape);
@@ -801,6 +863,7 @@ public final class LlamaModel implements AutoCloseable {
      * @return logits {@code [..., V]} of hidden states (LM head), in {@code hidden}'s manager
      */
     public NDArray logits(NDArray hidden) {
+        checkTrainable("logits(hidden)");
         checkHead(Head.LOGITS);
         return linear(hidden, lmHead);
     }
@@ -812,6 +875,7 @@ public final class LlamaModel implements AutoCloseable {
      * @return scores {@code [..., numLabels]} of hidden states (score head), in {@code hidden}'s manager
      */
     public NDArray scores(NDArray hidden) {
+        checkTrainable("scores(hidden)");
         checkHead(Head.SCORE);
         return linear(hidden, score);
     }

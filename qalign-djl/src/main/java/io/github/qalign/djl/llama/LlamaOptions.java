@@ -14,13 +14,16 @@ import ai.djl.ndarray.types.DataType;
  *                      (and with it the batch size) to fit
  * @param contextLength positions per KV slot (prompt + completion limit); 0 = {@code min(max_position_embeddings,
  *                      4096)}
+ * @param keepTrainingWeights keep the trainable parameter arrays after the inference weights are built (default
+ *                      false: a loaded model holds one copy of its weights, see
+ *                      {@link LlamaModel#releaseTrainingWeights()}); set it to train or inspect the loaded model
  *
  * <p>Threads are an engine-wide setting read when DJL's PyTorch engine starts: {@code -Dai.djl.pytorch.num_threads}
  * (1 is best for tiny models and on a busy machine; 2+ pays off for large batches or large models) and
  * {@code -Dai.djl.pytorch.num_interop_threads=1}.
  */
 public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, int cacheSlots, long maxCacheBytes,
-                           int contextLength) {
+                           int contextLength, boolean keepTrainingWeights) {
 
     /**
      * Validates the components.
@@ -31,6 +34,7 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
      * @param cacheSlots    see the record description
      * @param maxCacheBytes see the record description
      * @param contextLength see the record description
+     * @param keepTrainingWeights see the record description
      * @throws IllegalArgumentException naming a bad component
      */
     public LlamaOptions {
@@ -103,6 +107,7 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         private int cacheSlots;
         private long maxCacheBytes = DEFAULT_MAX_CACHE_BYTES;
         private int contextLength;
+        private boolean keepTrainingWeights;
 
         private Builder() {
         }
@@ -174,12 +179,24 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         }
 
         /**
+         * Whether a loaded model keeps its trainable parameter arrays next to the inference weights (default false).
+         *
+         * @param keep the value
+         * @return this builder
+         */
+        public Builder keepTrainingWeights(boolean keep) {
+            this.keepTrainingWeights = keep;
+            return this;
+        }
+
+        /**
          * The options; throws {@link IllegalArgumentException} naming a bad parameter.
          *
          * @return the options; throws {@link IllegalArgumentException} naming a bad parameter
          */
         public LlamaOptions build() {
-            return new LlamaOptions(device, dataType, maxBatchSize, cacheSlots, maxCacheBytes, contextLength);
+            return new LlamaOptions(device, dataType, maxBatchSize, cacheSlots, maxCacheBytes, contextLength,
+                    keepTrainingWeights);
         }
     }
 }
