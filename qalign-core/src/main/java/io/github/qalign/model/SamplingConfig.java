@@ -1,5 +1,6 @@
 package io.github.qalign.model;
 
+import java.util.Arrays;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -56,6 +57,61 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
      */
     public static SamplingConfig defaults() {
         return new SamplingConfig(1.0, DEFAULT_MAX_COMPLETION_TOKENS, OptionalDouble.empty(), OptionalInt.empty());
+    }
+
+    /**
+     * Applies this configuration's top-k and top-p truncation to a probability vector (already tempered and
+     * normalized): top-k first, then the smallest prefix of the remaining tokens, in descending probability with ties
+     * to the lower id, whose mass renormalized over the top-k tokens reaches {@code topP}; the kept probabilities are
+     * renormalized. Without truncation (no top-k below the vocabulary size, no top-p below 1) returns {@code probs}
+     * itself. Every sampler of this SDK uses this one rule.
+     *
+     * @param probs probabilities over the vocabulary, summing to 1
+     * @return the truncated distribution (zeros outside the kept support), summing to 1
+     */
+    public double[] truncate(double[] probs) {
+        int v = probs.length;
+        boolean truncate = (topK.isPresent() && topK.getAsInt() < v) || (topP.isPresent() && topP.getAsDouble() < 1);
+        if (!truncate) {
+            return probs;
+        }
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) {
+            order[i] = i;
+        }
+        // descending probability, ties by smaller id
+        Arrays.sort(order, (a, b) -> probs[a] != probs[b] ? Double.compare(probs[b], probs[a]) : Integer.compare(a, b));
+        int keep = v;
+        if (topK.isPresent()) {
+            keep = Math.min(keep, topK.getAsInt());
+        }
+        if (topP.isPresent() && topP.getAsDouble() < 1) {
+            double mass = 0;
+            for (int i = 0; i < keep; i++) {
+                mass += probs[order[i]];
+            }
+            double target = topP.getAsDouble() * mass;
+            double cum = 0;
+            int n = 0;
+            while (n < keep) {
+                cum += probs[order[n]];
+                n++;
+                if (cum >= target) {
+                    break;
+                }
+            }
+            keep = n;
+        }
+        double[] q = new double[v];
+        double s = 0;
+        for (int i = 0; i < keep; i++) {
+            q[order[i]] = probs[order[i]];
+            s += probs[order[i]];
+        }
+        for (int i = 0; i < keep; i++) {
+            q[order[i]] /= s;
+        }
+        return q;
     }
 
     /**

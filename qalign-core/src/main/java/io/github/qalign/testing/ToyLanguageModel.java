@@ -11,7 +11,6 @@ import io.github.qalign.model.TokenUsage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -314,47 +313,7 @@ public final class ToyLanguageModel implements LanguageModel {
         for (int i = 0; i < v; i++) {
             p[i] /= sum;
         }
-        if (config.topK().isPresent() || config.topP().isPresent()) {
-            Integer[] order = new Integer[v];
-            for (int i = 0; i < v; i++) {
-                order[i] = i;
-            }
-            final double[] pp = p;
-            Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -pp[i]).thenComparingInt(i -> i));
-            int keep = v;
-            if (config.topK().isPresent()) {
-                keep = Math.min(keep, config.topK().getAsInt());
-            }
-            if (config.topP().isPresent()) {
-                // top-p on the renormalized top-k distribution (as SamplingConfig documents)
-                double mass = 0;
-                for (int k = 0; k < keep; k++) {
-                    mass += p[order[k]];
-                }
-                double target = config.topP().getAsDouble() * mass;
-                double cum = 0;
-                int k = 0;
-                while (k < keep) {
-                    cum += p[order[k]];
-                    k++;
-                    if (cum >= target) {
-                        break;
-                    }
-                }
-                keep = k;
-            }
-            double[] q = new double[v];
-            double s = 0;
-            for (int k = 0; k < keep; k++) {
-                q[order[k]] = p[order[k]];
-                s += p[order[k]];
-            }
-            for (int i = 0; i < v; i++) {
-                q[i] /= s;
-            }
-            p = q;
-        }
-        return p;
+        return config.truncate(p);
     }
 
     private long key(Prompt prompt, int position, int previous) {

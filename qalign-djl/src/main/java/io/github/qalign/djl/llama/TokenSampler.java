@@ -3,7 +3,6 @@ package io.github.qalign.djl.llama;
 import io.github.qalign.model.ModelException;
 import io.github.qalign.model.SamplingConfig;
 
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -46,48 +45,7 @@ public final class TokenSampler {
         for (int i = 0; i < v; i++) {
             p[i] /= z;
         }
-        boolean truncate = (config.topK().isPresent() && config.topK().getAsInt() < v)
-                || (config.topP().isPresent() && config.topP().getAsDouble() < 1);
-        if (!truncate) {
-            return p;
-        }
-        Integer[] order = new Integer[v];
-        for (int i = 0; i < v; i++) {
-            order[i] = i;
-        }
-        // descending probability, ties by smaller id
-        Arrays.sort(order, (a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
-        int keep = v;
-        if (config.topK().isPresent()) {
-            keep = Math.min(keep, config.topK().getAsInt());
-        }
-        if (config.topP().isPresent() && config.topP().getAsDouble() < 1) {
-            double mass = 0;
-            for (int i = 0; i < keep; i++) {
-                mass += p[order[i]];
-            }
-            double target = config.topP().getAsDouble() * mass;
-            double cum = 0;
-            int n = 0;
-            while (n < keep) {
-                cum += p[order[n]];
-                n++;
-                if (cum >= target) {
-                    break;
-                }
-            }
-            keep = n;
-        }
-        double[] q = new double[v];
-        double s = 0;
-        for (int i = 0; i < keep; i++) {
-            q[order[i]] = p[order[i]];
-            s += p[order[i]];
-        }
-        for (int i = 0; i < keep; i++) {
-            q[order[i]] /= s;
-        }
-        return q;
+        return config.truncate(p);
     }
 
     /**
