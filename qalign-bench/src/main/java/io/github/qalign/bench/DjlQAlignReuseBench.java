@@ -1,20 +1,11 @@
 package io.github.qalign.bench;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.LlamaConfig;
-import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.djl.diagnostics.QAlignReuse;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
-import io.github.qalign.djl.llama.LlamaModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
 
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -51,21 +42,6 @@ public final class DjlQAlignReuseBench {
     }
 
     private static LlamaRewardModel rewardModel(LlamaOptions opts) {
-        try (HfCheckpoint ckpt = HfCheckpoint.open(EmbeddedModels.stories260k());
-             NDManager tmp = DjlRuntime.engine().newBaseManager()) {
-            LlamaConfig c = ckpt.config();
-            LlamaConfig rc = new LlamaConfig(LlamaConfig.SEQUENCE_CLASSIFICATION, c.vocabSize(), c.hiddenSize(),
-                    c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(),
-                    c.headDim(), c.maxPositionEmbeddings(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(),
-                    c.tieWordEmbeddings(), 1, c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
-            Map<String, NDArray> w = ckpt.loadAll(tmp, DataType.FLOAT32);
-            float[] score = new float[c.hiddenSize()];
-            SplittableRandom r = new SplittableRandom(7);
-            for (int i = 0; i < score.length; i++) {
-                score[i] = (float) r.nextGaussian() * 0.1f;
-            }
-            w.put("score.weight", tmp.create(score, new Shape(1, c.hiddenSize())));
-            return new LlamaRewardModel(LlamaModel.create(rc, w, null, DataType.FLOAT32), null, opts, true);
-        }
+        return QAlignReuse.storiesRewardModelWithRandomHead(opts, 7);
     }
 }

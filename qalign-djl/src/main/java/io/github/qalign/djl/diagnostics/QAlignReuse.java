@@ -1,5 +1,16 @@
 package io.github.qalign.djl.diagnostics;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.qalign.djl.DjlRuntime;
+import io.github.qalign.djl.EmbeddedModels;
+import io.github.qalign.djl.LlamaConfig;
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
+import io.github.qalign.djl.llama.LlamaModel;
+import io.github.qalign.djl.llama.LlamaOptions;
+import io.github.qalign.djl.llama.LlamaRewardModel;
 import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
@@ -12,6 +23,8 @@ import io.github.qalign.model.TokenIds;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -124,5 +137,33 @@ public final class QAlignReuse {
             }
         }
         return new Result(n, sumLen, pNew, pReused, rNew, rReused, acc);
+    }
+
+    /**
+     * A Bradley-Terry reward model on the embedded stories260K backbone with a seeded random score head, sharing the
+     * policy's tokenizer (scores policy ids directly). For measurements and tests of the reward path, not a trained
+     * reward model.
+     *
+     * @param options runtime options
+     * @param seed    seed of the score head (N(0, 0.1^2) entries)
+     * @return the reward model (close it)
+     */
+    public static LlamaRewardModel storiesRewardModelWithRandomHead(LlamaOptions options, long seed) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(EmbeddedModels.stories260k());
+             NDManager tmp = DjlRuntime.engine().newBaseManager()) {
+            LlamaConfig c = ckpt.config();
+            LlamaConfig rc = new LlamaConfig(LlamaConfig.SEQUENCE_CLASSIFICATION, c.vocabSize(), c.hiddenSize(),
+                    c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(),
+                    c.headDim(), c.maxPositionEmbeddings(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(),
+                    c.tieWordEmbeddings(), 1, c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
+            Map<String, NDArray> w = ckpt.loadAll(tmp, DataType.FLOAT32);
+            float[] score = new float[c.hiddenSize()];
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int i = 0; i < score.length; i++) {
+                score[i] = (float) r.nextGaussian() * 0.1f;
+            }
+            w.put("score.weight", tmp.create(score, new Shape(1, c.hiddenSize())));
+            return new LlamaRewardModel(LlamaModel.create(rc, w, null, DataType.FLOAT32), null, options, true);
+        }
     }
 }

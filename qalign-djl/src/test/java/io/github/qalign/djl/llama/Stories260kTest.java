@@ -1,19 +1,10 @@
 package io.github.qalign.djl.llama;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.LlamaConfig;
-import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.model.FinishReason;
 import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.Prompt;
-import io.github.qalign.model.Reward;
-import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.TokenIds;
 import org.junit.jupiter.api.AfterAll;
@@ -23,11 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,23 +87,8 @@ class Stories260kTest {
 
     /** A reward model on the stories260K backbone with a random score head (shares the policy tokenizer). */
     static LlamaRewardModel storiesRewardModel() {
-        try (HfCheckpoint ckpt = HfCheckpoint.open(EmbeddedModels.stories260k());
-             NDManager tmp = DjlRuntime.engine().newBaseManager()) {
-            LlamaConfig c = ckpt.config();
-            LlamaConfig rc = new LlamaConfig(LlamaConfig.SEQUENCE_CLASSIFICATION, c.vocabSize(), c.hiddenSize(),
-                    c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(),
-                    c.headDim(), c.maxPositionEmbeddings(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(),
-                    c.tieWordEmbeddings(), 1, c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
-            Map<String, NDArray> w = ckpt.loadAll(tmp, DataType.FLOAT32);
-            float[] score = new float[c.hiddenSize()];
-            SplittableRandom r = new SplittableRandom(7);
-            for (int i = 0; i < score.length; i++) {
-                score[i] = (float) r.nextGaussian() * 0.1f;
-            }
-            w.put("score.weight", tmp.create(score, new Shape(1, c.hiddenSize())));
-            return new LlamaRewardModel(LlamaModel.create(rc, w, null, DataType.FLOAT32), null,
-                    LlamaOptions.builder().maxBatchSize(16).build(), true);
-        }
+        return io.github.qalign.djl.diagnostics.QAlignReuse.storiesRewardModelWithRandomHead(
+                LlamaOptions.builder().maxBatchSize(16).build(), 7);
     }
 
     /**
