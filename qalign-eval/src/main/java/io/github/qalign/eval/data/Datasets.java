@@ -69,9 +69,12 @@ public final class Datasets {
      * @return the questions, by subject then file order
      */
     public static List<MmluReduxItem> mmluRedux() {
+        Map<String, Integer> rowInSubject = new java.util.HashMap<>();
         return JsonLines.read("mmlu-redux.jsonl.gz", (i, n) -> {
             JsonNode corrected = n.get("correct_answer");
-            return new MmluReduxItem(JsonLines.text(n, "subject"), JsonLines.text(n, "question"),
+            String subject = JsonLines.text(n, "subject");
+            int row = rowInSubject.merge(subject, 1, Integer::sum) - 1;
+            return new MmluReduxItem(subject, row, JsonLines.text(n, "question"),
                     JsonLines.texts(n, "choices"), JsonLines.integer(n, "answer"), JsonLines.text(n, "error_type"),
                     corrected == null || corrected.isNull() ? null : JsonLines.integer(n, "correct_answer"));
         });
@@ -115,7 +118,7 @@ public final class Datasets {
                 mc2.add(t.get("text").asText());
                 labels.add(t.get("label").asInt() == 1);
             }
-            return new TruthfulQaItem(JsonLines.text(n, "question"), mc1, answer, mc2, labels);
+            return new TruthfulQaItem(i, JsonLines.text(n, "question"), mc1, answer, mc2, labels);
         });
     }
 

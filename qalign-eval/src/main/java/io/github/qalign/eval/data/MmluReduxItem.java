@@ -8,6 +8,7 @@ import java.util.Optional;
  * An MMLU-Redux question with its annotation.
  *
  * @param subject         the MMLU subject, e.g. {@code "high_school_mathematics"}
+ * @param index           the row within its subject's annotation file, from 0
  * @param question        the question
  * @param choices         the four options, for letters A-D
  * @param answer          the original MMLU gold option, 0-3
@@ -17,12 +18,13 @@ import java.util.Optional;
  * @param correctedAnswer for {@code wrong_groundtruth}, the option the annotators give as correct (0-3), if they
  *                        named exactly one; otherwise null
  */
-public record MmluReduxItem(String subject, String question, List<String> choices, int answer, String errorType,
+public record MmluReduxItem(String subject, int index, String question, List<String> choices, int answer, String errorType,
                             Integer correctedAnswer) {
     /**
      * Validates and copies the components.
      *
      * @param subject         see the record description
+     * @param index           see the record description
      * @param question        see the record description
      * @param choices         see the record description
      * @param answer          see the record description

@@ -7,17 +7,19 @@ import java.util.Objects;
  * A TruthfulQA question in the multiple-choice settings (the 817-question release the Hugging Face
  * {@code truthful_qa/multiple_choice} dataset serves).
  *
+ * @param index      the row in the released file, from 0
  * @param question   the question
  * @param mc1Choices MC1 options: exactly one is true; in the released order the true one is first
  * @param mc1Answer  index of the true MC1 option (0 in the released order)
  * @param mc2Choices MC2 options: several true and several false
  * @param mc2Labels  per MC2 option, whether it is true
  */
-public record TruthfulQaItem(String question, List<String> mc1Choices, int mc1Answer, List<String> mc2Choices,
+public record TruthfulQaItem(int index, String question, List<String> mc1Choices, int mc1Answer, List<String> mc2Choices,
                              List<Boolean> mc2Labels) {
     /**
      * Validates and copies the components.
      *
+     * @param index      see the record description
      * @param question   see the record description
      * @param mc1Choices see the record description
      * @param mc1Answer  see the record description

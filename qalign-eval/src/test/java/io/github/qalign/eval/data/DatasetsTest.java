@@ -68,11 +68,11 @@ class DatasetsTest {
     @Test
     void goldAnswerFollowsTheErrorConvention() {
         List<String> c = List.of("a", "b", "c", "d");
-        assertThat(new MmluReduxItem("s", "q", c, 2, "ok", null).goldLetter()).contains("C");
-        assertThat(new MmluReduxItem("s", "q", c, 2, "wrong_groundtruth", 0).goldLetter()).contains("A");
-        assertThat(new MmluReduxItem("s", "q", c, 2, "wrong_groundtruth", null).goldAnswer()).isEmpty();
-        assertThat(new MmluReduxItem("s", "q", c, 2, "bad_question_clarity", null).goldAnswer()).isEmpty();
-        assertThat(new MmluReduxItem("s", "q", c, 2, "expert", null).goldAnswer()).isEmpty();
+        assertThat(new MmluReduxItem("s", 0, "q", c, 2, "ok", null).goldLetter()).contains("C");
+        assertThat(new MmluReduxItem("s", 0, "q", c, 2, "wrong_groundtruth", 0).goldLetter()).contains("A");
+        assertThat(new MmluReduxItem("s", 0, "q", c, 2, "wrong_groundtruth", null).goldAnswer()).isEmpty();
+        assertThat(new MmluReduxItem("s", 0, "q", c, 2, "bad_question_clarity", null).goldAnswer()).isEmpty();
+        assertThat(new MmluReduxItem("s", 0, "q", c, 2, "expert", null).goldAnswer()).isEmpty();
     }
 
     @Test

@@ -3,19 +3,11 @@ package io.github.qalign.eval.ifeval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.qalign.eval.data.Datasets;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,24 +23,9 @@ class Gpt4ReproductionTest {
     static Map<String, String> responses;
     static List<IfEvalResult> results;
 
-    static Map<String, String> gpt4Responses() throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        try (InputStream raw = Gpt4ReproductionTest.class.getResourceAsStream("gpt4-responses-20231107.jsonl.gz");
-             BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw),
-                     StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                JsonNode n = json.readTree(line);
-                out.put(n.get("prompt").asText(), n.get("response").asText());
-            }
-        }
-        return out;
-    }
-
     @BeforeAll
     static void score() throws IOException {
-        responses = gpt4Responses();
+        responses = Gpt4Responses.load();
         results = new ArrayList<>();
         for (IfEvalItem item : Datasets.ifeval()) {
             results.add(IfEvalEvaluator.evaluate(item, responses.get(item.prompt())));

@@ -50,7 +50,7 @@ class LibrarySignalsTest {
 
     @Test
     void capitalWordCountsEqualNltkOnAllTexts() throws IOException {
-        Map<String, String> responses = Gpt4ReproductionTest.gpt4Responses();
+        Map<String, String> responses = Gpt4Responses.load();
         int texts = 0;
         for (Signals s : golden()) {
             List<String> variants = IfEvalEvaluator.looseVariants(responses.get(s.prompt()));
@@ -65,7 +65,7 @@ class LibrarySignalsTest {
 
     @Test
     void languageEqualsPythonLangdetectWhereAVerdictDependsOnIt() throws IOException {
-        Map<String, String> responses = Gpt4ReproductionTest.gpt4Responses();
+        Map<String, String> responses = Gpt4Responses.load();
         Set<String> languagePrompts = new HashSet<>();
         for (IfEvalItem item : Datasets.ifeval()) {
             if (item.instructionIds().stream().anyMatch(id -> id.startsWith("language:")

@@ -33,7 +33,7 @@ class PaperPromptsTest {
 
     @Test
     void mmluReduxNamesTheSubjectInWordsAndLettersTheOptions() {
-        MmluReduxItem item = new MmluReduxItem("high_school_mathematics", "What is 2+2?", List.of("3", "4", "5", "22"),
+        MmluReduxItem item = new MmluReduxItem("high_school_mathematics", 0, "What is 2+2?", List.of("3", "4", "5", "22"),
                 1, "ok", null);
         assertThat(PaperPrompts.mmluRedux(item)).containsExactly(ChatMessage.user(
                 "Choose the correct answer to the following multiple-choice question about high school mathematics.\n"
