@@ -25,9 +25,14 @@ import java.util.regex.Pattern;
  */
 final class SentenceCounter {
 
-    /** Punkt's "period context": a token ending in . ? ! followed by punctuation or by whitespace and a token. */
+    /**
+     * Punkt's "period context": a token ending in . ? ! followed by punctuation or by whitespace and a token. A match
+     * may only start where a token starts or where the previous match ended: a match starting inside a token exists
+     * only if one starting at the token's start does, so this finds the same matches in linear instead of quadratic
+     * time on long unbroken tokens.
+     */
     private static final Pattern CANDIDATE =
-            PyText.compile("\\S*[.?!](?=(?<after>[?!)\";}\\]*:@'({\\[])|\\s+(?<next>\\S+))", 0);
+            PyText.compile("(?:^|(?<=\\s)|\\G)\\S*[.?!](?=(?<after>[?!)\";}\\]*:@'({\\[])|\\s+(?<next>\\S+))", 0);
     /** Punkt's non-word characters: a word ends before one of them. */
     private static final String NON_WORD = ")\";}]*:@'({[!?";
     /** Characters that cannot start a Punkt word token (each becomes a one-character token). */
@@ -66,9 +71,14 @@ final class SentenceCounter {
      * @return the sentence count; 0 for empty or blank text
      */
     static int count(String text) {
+        return count(text, CANDIDATE);
+    }
+
+    /** {@link #count(String)} with another candidate pattern (tests compare against Punkt's unanchored one). */
+    static int count(String text, Pattern candidate) {
         int breaks = 0;
         int lastBreak = 0;
-        Matcher m = CANDIDATE.matcher(text);
+        Matcher m = candidate.matcher(text);
         while (m.find()) {
             String next = m.group("after") != null ? m.group("after") : firstToken(m.group("next"));
             if (endsSentence(m.group(), next)) {
