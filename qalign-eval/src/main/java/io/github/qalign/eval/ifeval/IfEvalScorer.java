@@ -91,12 +91,24 @@ public final class IfEvalScorer {
                 w.write('\n');
             }
         } catch (IOException e) {
+            deleteQuietly(results);
             throw new UncheckedIOException("scoring " + responses + " into " + results, e);
+        } catch (IllegalArgumentException e) {
+            deleteQuietly(results); // no partial results file next to an error
+            throw e;
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException(responses + ": no responses to score");
         }
         return out;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // the error being reported matters more than a leftover file
+        }
     }
 
     private static String readBoundedLine(BufferedReader in) throws IOException {

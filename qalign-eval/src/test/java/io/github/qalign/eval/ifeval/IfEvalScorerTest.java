@@ -67,6 +67,7 @@ class IfEvalScorerTest {
         Path in = write("bad.jsonl", List.of(line("not an IFEval prompt", "x")));
         assertThat(run(in.toString(), dir.resolve("r.jsonl").toString())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.jsonl line 1").contains("not one of the 541");
+        assertThat(dir.resolve("r.jsonl")).doesNotExist();
     }
 
     @Test
