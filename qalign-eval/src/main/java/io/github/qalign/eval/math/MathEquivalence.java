@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>equal strings, ignoring case for plain words, are the same answer;</li>
  *   <li>a few spellings are unified: {@code \le}/{@code \leq}, {@code \ge}/{@code \geq}, {@code \ne}/{@code \neq},
- *       {@code \{ \}} set braces, {@code \mathbf}, {@code \displaystyle}, a trailing period, a lone letter in
- *       parentheses ({@code (C)} is {@code C}), {@code ^{\prime}} / {@code '} kept;</li>
+ *       {@code \{ \}} set braces, {@code \mathbf}, {@code \displaystyle}, a trailing period or comma, a lone letter
+ *       in parentheses ({@code (C)} is {@code C});</li>
  *   <li>structures are compared part by part: matrices ({@code pmatrix}, {@code bmatrix}) entry by entry; unions
- *       ({@code \cup}) as sets of parts; intervals and tuples in brackets ({@code (1,2]}, {@code \left(3,
- *       \frac{\pi}{2}\right)}) element by element with the same brackets; bare comma lists ({@code 1, -2}) as
- *       multisets (order of listed solutions does not matter); equations {@code a=b} side by side;</li>
- *   <li>parts that both parse as arithmetic ({@link LatexExpression}: numbers, {@code \frac}, {@code \sqrt},
+ *       ({@code \cup}) as sets of parts; {@code a \pm b} as the two values {@code a+b, a-b}; intervals and tuples
+ *       in brackets ({@code (1,2]}, {@code \left(3, \frac{\pi}{2}\right)}) element by element with the same
+ *       brackets; bare comma lists ({@code 1, -2}) as multisets (order of listed solutions does not matter);
+ *       equations {@code a=b} side by side;</li>
+ *   <li>parts that both parse as arithmetic (a small evaluator, {@code LatexExpression}: numbers, {@code \frac}, {@code \sqrt},
  *       powers, {@code \pi}, variables, implicit products) are equal when they evaluate to the same value at three
  *       fixed assignments of their variables (relative tolerance 1e-9, so {@code 0.5 = \frac{1}{2}} but
  *       {@code 0.333 != \frac13}; {@code 2x+x^2 = x^2+2x}, {@code 2x != 2y}); infinities are equal when their signs
@@ -126,6 +127,9 @@ public final class MathEquivalence {
                 }
             }
             return true;
+        }
+        if (a.contains("\\pm") || b.contains("\\pm")) {
+            return asMultisets(plusMinus(a), plusMinus(b), depth);
         }
         List<String> ua = splitTop(a, "\\cup");
         List<String> ub = splitTop(b, "\\cup");
@@ -228,6 +232,15 @@ public final class MathEquivalence {
             return x == y;
         }
         return Math.abs(x - y) <= REL_TOL * Math.max(1.0, Math.max(Math.abs(x), Math.abs(y)));
+    }
+
+    /** {@code a \pm b} as the two values {@code a+b, a-b}; without a single {@code \pm}, the comma-separated parts. */
+    private static List<String> plusMinus(String s) {
+        int at = s.indexOf("\\pm");
+        if (at >= 0 && s.indexOf("\\pm", at + 1) < 0 && !s.contains(",")) {
+            return List.of(s.replace("\\pm", "+"), s.replace("\\pm", "-"));
+        }
+        return splitTop(s, ",");
     }
 
     /** Splits at a separator that is outside every (), [], {} and \left...\right pair. */

@@ -43,6 +43,8 @@ class MathEquivalenceTest {
         "50\\% # 50",
         "1\\frac{4}{5} # \\frac95",
         "-2\\frac12 # -2.5",
+        "1 \\pm \\sqrt{19} # 1-\\sqrt{19}, 1+\\sqrt{19}",
+        "3 \\pm 2 \\sqrt{2} # 3\\pm\\sqrt{8}",
     })
     void equivalent(String a, String b) {
         assertThat(MathEquivalence.equivalent(a, b)).isTrue();
@@ -72,6 +74,8 @@ class MathEquivalenceTest {
         "\\frac{1}{0} # \\frac{2}{0}",
         "2^10 # 1024",
         "1\\frac{4}{5} # \\frac45",
+        "1 \\pm \\sqrt{19} # 1+\\sqrt{19}",
+        "\\pm 2 # 2",
     })
     void notEquivalent(String a, String b) {
         String other = b == null ? "" : b;
