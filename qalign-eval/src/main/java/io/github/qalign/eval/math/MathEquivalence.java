@@ -27,11 +27,11 @@ import java.util.regex.Pattern;
  *       in brackets ({@code (1,2]}, {@code \left(3, \frac{\pi}{2}\right)}) element by element with the same
  *       brackets; bare comma lists ({@code 1, -2}) as multisets (order of listed solutions does not matter);
  *       equations {@code a=b} side by side;</li>
- *   <li>parts that both parse as arithmetic (a small evaluator, {@code LatexExpression}: numbers, {@code \frac}, {@code \sqrt},
- *       powers, {@code \pi}, variables, implicit products) are equal when they evaluate to the same value at three
- *       fixed assignments of their variables (relative tolerance 1e-9, so {@code 0.5 = \frac{1}{2}} but
- *       {@code 0.333 != \frac13}; {@code 2x+x^2 = x^2+2x}, {@code 2x != 2y}); infinities are equal when their signs
- *       are.</li>
+ *   <li>parts that both parse as arithmetic (a small evaluator, {@code LatexExpression}: numbers, {@code \frac},
+ *       {@code \sqrt}, powers, {@code \pi}, variables, implicit products, mixed numbers) are equal when they
+ *       evaluate to the same value at three fixed assignments of their variables (relative tolerance 1e-9, so
+ *       {@code 0.5 = \frac{1}{2}} but {@code 0.333 != \frac13}; {@code 2x+x^2 = x^2+2x}, {@code 2x != 2y});
+ *       infinities are equal when their signs are.</li>
  * </ol>
  * Everything else is compared as normalised strings. The check is symmetric and never throws on any input.
  */
