@@ -37,7 +37,8 @@ final class JsonLines {
             if (raw == null) {
                 throw new IllegalStateException("dataset resource " + path + " is missing from the class path");
             }
-            BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8));
             List<T> out = new ArrayList<>();
             String line;
             int i = 0;

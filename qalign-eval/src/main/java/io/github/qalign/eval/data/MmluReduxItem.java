@@ -18,8 +18,8 @@ import java.util.Optional;
  * @param correctedAnswer for {@code wrong_groundtruth}, the option the annotators give as correct (0-3), if they
  *                        named exactly one; otherwise null
  */
-public record MmluReduxItem(String subject, int index, String question, List<String> choices, int answer, String errorType,
-                            Integer correctedAnswer) {
+public record MmluReduxItem(String subject, int index, String question, List<String> choices, int answer,
+                            String errorType, Integer correctedAnswer) {
     /**
      * Validates and copies the components.
      *

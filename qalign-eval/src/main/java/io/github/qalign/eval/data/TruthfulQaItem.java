@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param mc2Choices MC2 options: several true and several false
  * @param mc2Labels  per MC2 option, whether it is true
  */
-public record TruthfulQaItem(int index, String question, List<String> mc1Choices, int mc1Answer, List<String> mc2Choices,
-                             List<Boolean> mc2Labels) {
+public record TruthfulQaItem(int index, String question, List<String> mc1Choices, int mc1Answer,
+                             List<String> mc2Choices, List<Boolean> mc2Labels) {
     /**
      * Validates and copies the components.
      *

@@ -26,7 +26,8 @@ public record IfEvalResult(int key, List<String> instructionIds, List<Boolean> s
         strict = List.copyOf(strict);
         loose = List.copyOf(loose);
         if (strict.size() != instructionIds.size() || loose.size() != instructionIds.size()) {
-            throw new IllegalArgumentException("verdict lists must match the " + instructionIds.size() + " instructions");
+            throw new IllegalArgumentException(
+                    "verdict lists must match the " + instructionIds.size() + " instructions");
         }
     }
 

@@ -48,7 +48,8 @@ public final class Instructions {
         REGISTERED.put("language:response_language", a -> new ResponseLanguage(a.id, a.string("language")));
         REGISTERED.put("length_constraints:number_sentences", a -> new CountAtMostOrLeast(a.id,
                 SentenceCounter::count, a.nonNegative("num_sentences"), a.relation("relation")));
-        REGISTERED.put("length_constraints:number_paragraphs", a -> new Paragraphs(a.id, a.nonNegative("num_paragraphs")));
+        REGISTERED.put("length_constraints:number_paragraphs", a -> new Paragraphs(a.id,
+                a.nonNegative("num_paragraphs")));
         REGISTERED.put("length_constraints:number_words", a -> new CountAtMostOrLeast(a.id,
                 Instructions::countWords, a.nonNegative("num_words"), a.relation("relation")));
         REGISTERED.put("length_constraints:nth_paragraph_first_word", a -> new NthParagraphFirstWord(a.id,
@@ -56,8 +57,10 @@ public final class Instructions {
                 PyText.lower(a.string("first_word"))));
         REGISTERED.put("detectable_content:number_placeholders", a -> new Placeholders(a.id,
                 a.nonNegative("num_placeholders")));
-        REGISTERED.put("detectable_content:postscript", a -> new Postscript(a.id, a.string("postscript_marker").strip()));
-        REGISTERED.put("detectable_format:number_bullet_lists", a -> new BulletLists(a.id, a.nonNegative("num_bullets")));
+        REGISTERED.put("detectable_content:postscript", a -> new Postscript(a.id,
+                a.string("postscript_marker").strip()));
+        REGISTERED.put("detectable_format:number_bullet_lists", a -> new BulletLists(a.id,
+                a.nonNegative("num_bullets")));
         REGISTERED.put("detectable_format:constrained_response", a -> new ConstrainedResponse(a.id));
         REGISTERED.put("detectable_format:number_highlighted_sections", a -> new Highlights(a.id,
                 a.nonNegative("num_highlights")));

@@ -19,7 +19,8 @@ enum Relation {
                 return r;
             }
         }
-        throw new IllegalArgumentException("instruction argument '" + field + "' must be \"less than\" or \"at least\", got "
+        throw new IllegalArgumentException("instruction argument '" + field
+                + "' must be \"less than\" or \"at least\", got "
                 + (value instanceof String ? "\"" + value + "\"" : String.valueOf(value)));
     }
 

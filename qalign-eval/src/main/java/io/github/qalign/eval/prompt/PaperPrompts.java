@@ -14,8 +14,9 @@ import java.util.Objects;
  * conversation (a single user turn, no system prompt) for the model's chat template, as the paper's code sends them.
  *
  * <p>The wording is the appendix's, word for word. Line breaks, which the appendix's typeset boxes cannot show
- * reliably, follow the authors' code (github.com/goncalorafaria/qalign: {@code scripts/create_all_general_experiments.sh}
- * and {@code qalign/utils/data.py}). Where the two differ this class follows the appendix and says so:
+ * reliably, follow the authors' code (github.com/goncalorafaria/qalign:
+ * {@code scripts/create_all_general_experiments.sh} and {@code qalign/utils/data.py}). Where the two differ this
+ * class follows the appendix and says so:
  * <ul>
  *   <li>MATH500: the appendix writes "LaTeX", the code's template "LaTex";</li>
  *   <li>MMLU-Redux: the code joins the subject's words with a leading space, giving "about  high school
@@ -31,12 +32,14 @@ public final class PaperPrompts {
     public static final String GSM8K = "Solve the following grade school math problem step-by-step: %s";
     /** Appendix D.2; {@code %s} is the problem. */
     public static final String MATH500 =
-            "Solve the following math problem step-by-step: %s\n\nPresent the answer in LaTeX format: \\boxed{Your answer}";
+            "Solve the following math problem step-by-step: %s\n\n"
+                    + "Present the answer in LaTeX format: \\boxed{Your answer}";
     /** Appendix D.3, opening with a subject; {@code %s} is the subject in words. */
     public static final String MC_INSTRUCTION_WITH_SUBJECT =
             "Choose the correct answer to the following multiple-choice question about %s.\n\n";
     /** Appendix D.3, opening without a subject (TruthfulQA). */
-    public static final String MC_INSTRUCTION = "Choose the correct answer to the following multiple-choice question.\n\n";
+    public static final String MC_INSTRUCTION =
+            "Choose the correct answer to the following multiple-choice question.\n\n";
     /** Appendix D.3, the question line; {@code %s} is the question. */
     public static final String MC_QUESTION = "Question: %s\n\n";
     /** Appendix D.3, one option line; the letter and the option text. */
