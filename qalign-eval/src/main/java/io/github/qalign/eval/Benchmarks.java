@@ -24,7 +24,7 @@ import java.util.Optional;
  *   <li>{@code math500}: 500 problems; the last boxed answer ({@link AnswerExtractor#math()}) must be
  *       {@linkplain MathEquivalence equivalent} to the gold answer;</li>
  *   <li>{@code mmlu-redux}: the 2803 questions of the paper's 30 subjects that have a gold answer under the
- *       MMLU-Redux convention ({@link MmluReduxItem#goldAnswer()}); the option letter A-D must be the gold one;</li>
+ *       annotation ({@link MmluReduxItem#goldAnswer()}); the option letter A-D must be the gold one;</li>
  *   <li>{@code truthfulqa}: 817 questions with their MC1 options, the letter must be the true option's;</li>
  *   <li>{@code ifeval}: 541 prompts; correct when every instruction is followed in IFEval's loose mode.</li>
  * </ul>
@@ -74,7 +74,7 @@ public final class Benchmarks {
     }
 
     /**
-     * MMLU-Redux, the paper's 30 subjects, erroneous questions handled by the authors' convention.
+     * MMLU-Redux, the paper's 30 subjects, erroneous questions handled as {@link MmluReduxItem#goldAnswer()} says.
      *
      * @return the benchmark
      */

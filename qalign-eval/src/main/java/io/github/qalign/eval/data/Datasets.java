@@ -81,7 +81,8 @@ public final class Datasets {
     }
 
     /**
-     * The MMLU-Redux questions that have a gold answer under the authors' convention, restricted to some subjects.
+     * The MMLU-Redux questions that have a gold answer ({@link MmluReduxItem#goldAnswer()}), restricted to some
+     * subjects.
      *
      * @param subjects the subjects to keep, e.g. {@link #MMLU_REDUX_PAPER_SUBJECTS}
      * @return the scored questions

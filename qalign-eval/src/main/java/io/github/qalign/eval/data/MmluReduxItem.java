@@ -45,7 +45,7 @@ public record MmluReduxItem(String subject, int index, String question, List<Str
     }
 
     /**
-     * The gold option under the MMLU-Redux authors' convention: the original answer for questions annotated
+     * The gold option for scoring, following the MMLU-Redux error taxonomy: the original answer for questions annotated
      * {@code ok}; the annotators' corrected option for {@code wrong_groundtruth} when they named one; none (the
      * question is not scored) for every other error type.
      *
