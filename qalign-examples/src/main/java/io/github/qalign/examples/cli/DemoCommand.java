@@ -42,9 +42,7 @@ final class DemoCommand extends SweepSupport implements Callable<Integer> {
             throw new ParameterException(cl(), "--prompt-count must be in [1, " + StoryPrompts.EVAL_SIZE
                     + "], got " + demoPromptCount);
         }
-        if (demoBudget < 1) {
-            throw new ParameterException(cl(), "--budget must be >= 1, got " + demoBudget);
-        }
+        Limits.checkBudget(cl(), "--budget", demoBudget, EnumSet.allOf(Method.class));
         betaOptions.validate(cl());
         SamplingConfig sampling = samplingOptions.sampling(cl());
         modelOptions.validate(cl());

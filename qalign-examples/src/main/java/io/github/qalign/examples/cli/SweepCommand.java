@@ -67,9 +67,7 @@ final class SweepCommand extends SweepSupport implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<String> prompts = prompts();
-        if (budget < 1) {
-            throw new ParameterException(cl(), "--budget must be >= 1, got " + budget);
-        }
+        Limits.checkBudget(cl(), "--budget", budget, EnumSet.copyOf(methods));
         betaOptions.validate(cl());
         SamplingConfig sampling = samplingOptions.sampling(cl());
         modelOptions.validate(cl());

@@ -75,7 +75,7 @@ class CliArgumentsTest {
 
     @Test
     void outOfRangeValuesAreUsageErrors() {
-        assertUsageError(run("sample", "--prompt", "x", "--budget", "0"), "--budget must be >= 1");
+        assertUsageError(run("sample", "--prompt", "x", "--budget", "0"), "--budget must be in [1, 4096]");
         assertUsageError(run("sample", "--prompt", "x", "--temperature", "0"), "--temperature");
         assertUsageError(run("sample", "--prompt", "x", "--max-tokens", "-3"), "--max-tokens");
         assertUsageError(run("sample", "--prompt", "x", "--beta", "-1"), "--beta must be");
@@ -83,7 +83,7 @@ class CliArgumentsTest {
         assertUsageError(run("sample", "--prompt", "x", "--budget", "6", "--chains", "4"), "multiple of --chains");
         assertUsageError(run("sample", "--prompt", "x", "--device", "tpu"), "--device", "tpu");
         assertUsageError(run("sweep", "--prompt-count", "65"), "--prompt-count must be in [1, 64]");
-        assertUsageError(run("demo", "--budget", "0"), "--budget must be >= 1");
+        assertUsageError(run("demo", "--budget", "0"), "--budget must be in [1, 4096]");
     }
 
     @Test
