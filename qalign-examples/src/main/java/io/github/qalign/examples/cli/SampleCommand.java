@@ -167,6 +167,9 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                 p.start("prompts", entries.size() - first);
                 for (int from = first; from < entries.size(); from += CHUNK_PROMPTS) {
                     int to = Math.min(entries.size(), from + CHUNK_PROMPTS);
+                    // each chunk starts from empty prefix caches: its reported compute is the same whether or not
+                    // the run was resumed
+                    models.forgetCaches().run();
                     List<Prompt> chunk = entries.subList(from, to).stream()
                             .map(e -> models.policy().prompt(e.prompt())).toList();
                     List<StringBuilder> blocks = method == Method.QALIGN
