@@ -194,7 +194,8 @@ final class SampleSettings {
             n.put("prompts_source", promptsFile == null ? "--prompt" : canonical(promptsFile));
             n.put("prompt_count", prompts.size()).put("prompts_sha256", promptsSha256(prompts));
             n.put("calibration_prompts", Math.min(CommandSupport.CALIBRATION_PROMPTS, prompts.size()))
-                    .put("calibration_steps", CommandSupport.CALIBRATION_STEPS);
+                    .put("calibration_steps", CommandSupport.CALIBRATION_STEPS)
+                    .put("chunk_prompts", SampleCommand.CHUNK_PROMPTS);
             return n;
         }
 
