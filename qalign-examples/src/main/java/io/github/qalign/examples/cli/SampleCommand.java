@@ -47,8 +47,10 @@ import picocli.CommandLine.ParameterException;
                 + "weighted by softmax(r/beta); mbr = minimum Bayes risk (ROUGE-1) over independent samples."})
 final class SampleCommand extends CommandSupport implements Callable<Integer> {
 
-    /** Prompts run per sampler call; results do not depend on it (each prompt draws from its own seed). */
-    static final int CHUNK_PROMPTS = 1;
+    /** Default of --chunk-prompts. */
+    static final int DEFAULT_CHUNK_PROMPTS = 8;
+    /** Largest --chunk-prompts. */
+    static final int MAX_CHUNK_PROMPTS = 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -94,6 +96,14 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Option(names = "--chunk-prompts", paramLabel = "K", defaultValue = "" + DEFAULT_CHUNK_PROMPTS,
+            description = "Prompts run together, in one batched sampler run (1.." + MAX_CHUNK_PROMPTS + "). A chunk's "
+                    + "prompts finish together and are written together; larger chunks batch more work per model "
+                    + "call, smaller ones lose less to an interruption. Part of the settings: the samples depend on "
+                    + "it (each chunk draws from a generator made from the seed and its first prompt index) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int chunkPrompts;
+
     @Option(names = "--resume",
             description = "Continue an interrupted --output FILE: its settings line must match this run's settings "
                     + "(else exit 2), its finished prompts are kept and skipped, lines of an unfinished prompt are "
@@ -114,6 +124,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
         List<PromptsFile.Entry> entries = prompts();
         Limits.checkBudget(cl(), "--budget", budget, EnumSet.of(method));
         Limits.checkRange(cl(), "--chains", chains, 1, budget);
+        Limits.checkRange(cl(), "--chunk-prompts", chunkPrompts, 1, MAX_CHUNK_PROMPTS);
         if (method != Method.QALIGN && chains != 1) {
             throw new ParameterException(cl(), "--chains applies to --method qalign only");
         }
@@ -165,8 +176,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                 Selections selections = new Selections(answer.extractor(), beta == null ? 1.0 : beta.beta());
                 Progress p = progress();
                 p.start("prompts", entries.size() - first);
-                for (int from = first; from < entries.size(); from += CHUNK_PROMPTS) {
-                    int to = Math.min(entries.size(), from + CHUNK_PROMPTS);
+                for (int from = first; from < entries.size(); from += chunkPrompts) {
+                    int to = Math.min(entries.size(), from + chunkPrompts);
                     // each chunk starts from empty prefix caches: its reported compute is the same whether or not
                     // the run was resumed
                     models.forgetCaches().run();
@@ -250,6 +261,11 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                 throw new ParameterException(cl(), "--resume: " + output + " was written with other settings: "
                         + diff + " (run with the file's settings, or use --force to replace it)");
             }
+            if (!r.complete() && r.results().size() % chunkPrompts != 0) {
+                throw new ParameterException(cl(), "--resume: " + output + " holds " + r.results().size()
+                        + " finished prompts, not a multiple of --chunk-prompts " + chunkPrompts
+                        + " (was it edited?)");
+            }
             return r;
         }
         if (size > 0 && !force) {
@@ -273,7 +289,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     }
 
     private ObjectNode settings(List<PromptsFile.Entry> entries, SamplingConfig sampling) {
-        return SampleSettings.builder().method(method).budget(budget).chains(chains).betaOptions(betaOptions)
+        return SampleSettings.builder().method(method).budget(budget).chains(chains).chunkPrompts(chunkPrompts)
+                .betaOptions(betaOptions)
                 .answer(answer).sampling(sampling).seed(samplingOptions.seed).models(modelOptions)
                 .prompts(promptsFile, entries).build();
     }
@@ -304,9 +321,12 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
         }
     }
 
-    /** The random generator of the prompt at {@code promptIndex}: a function of the seed and the index only. */
-    private SplittableRandom rngFor(int promptIndex) {
-        return new SplittableRandom(samplingOptions.seed ^ (0x9E3779B97F4A7C15L * (promptIndex + 1L)));
+    /**
+     * The random generator of the chunk starting at prompt {@code from}: a function of the seed and {@code from}
+     * only, so a chunk draws the same numbers in a resumed run as in an uninterrupted one.
+     */
+    private SplittableRandom rngFor(int from) {
+        return new SplittableRandom(samplingOptions.seed ^ (0x9E3779B97F4A7C15L * (from + 1L)));
     }
 
     private List<StringBuilder> runIndependent(LoadedModels models, List<Prompt> chunk, int from,
@@ -316,10 +336,10 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                 .rewardModel(models.reward()).samplesPerPrompt(budget).sampling(sampling).build();
         AnswerExtractor ex = answer.extractor();
         List<StringBuilder> blocks = new ArrayList<>();
+        IndependentResult r = sampler.run(chunk, rngFor(from));
         for (int k = 0; k < chunk.size(); k++) {
             int promptIndex = from + k;
-            IndependentResult r = sampler.run(List.of(chunk.get(k)), rngFor(promptIndex));
-            PromptSamples s = r.prompts().get(0);
+            PromptSamples s = r.prompts().get(k);
             StringBuilder block = new StringBuilder();
             List<ScoredSample> samples = s.samples();
             for (int i = 0; i < samples.size(); i++) {
@@ -349,10 +369,10 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
         QAlignSampler sampler = QAlignSampler.builder().languageModel(models.policy()).rewardModel(models.reward())
                 .beta(beta).steps(steps).chainsPerPrompt(chains).sampling(sampling).build();
         List<StringBuilder> blocks = new ArrayList<>();
+        QAlignResult r = sampler.run(chunk, rngFor(from));
         for (int k = 0; k < chunk.size(); k++) {
             int promptIndex = from + k;
-            QAlignResult r = sampler.run(List.of(chunk.get(k)), rngFor(promptIndex));
-            PromptResult pr = r.prompts().get(0);
+            PromptResult pr = r.prompts().get(k);
             StringBuilder block = new StringBuilder();
             writeChains(block, promptIndex, pr);
             List<ScoredSample> samples = pr.samples();

@@ -103,6 +103,7 @@ final class SampleSettings {
         private Method method;
         private int budget;
         private int chains;
+        private int chunkPrompts = 1;
         private BetaOptions betaOptions;
         private AnswerFormat answer;
         private SamplingConfig sampling;
@@ -123,6 +124,11 @@ final class SampleSettings {
 
         Builder chains(int c) {
             this.chains = c;
+            return this;
+        }
+
+        Builder chunkPrompts(int k) {
+            this.chunkPrompts = k;
             return this;
         }
 
@@ -195,7 +201,7 @@ final class SampleSettings {
             n.put("prompt_count", prompts.size()).put("prompts_sha256", promptsSha256(prompts));
             n.put("calibration_prompts", Math.min(CommandSupport.CALIBRATION_PROMPTS, prompts.size()))
                     .put("calibration_steps", CommandSupport.CALIBRATION_STEPS)
-                    .put("chunk_prompts", SampleCommand.CHUNK_PROMPTS);
+                    .put("chunk_prompts", chunkPrompts);
             return n;
         }
 

@@ -35,7 +35,8 @@ class SampleInterruptTest {
 
     private static String[] args(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("sample", "--prompts", prompts.toString(), "--method", "qalign",
-                "--budget", "8", "--max-tokens", "40", "--beta", "1", "--seed", "9", "--no-progress", "--output",
+                "--budget", "8", "--max-tokens", "40", "--beta", "1", "--seed", "9", "--chunk-prompts", "3",
+                "--no-progress", "--output",
                 out.toString()));
         a.addAll(List.of(more));
         return a.toArray(new String[0]);
@@ -136,7 +137,7 @@ class SampleInterruptTest {
     @Test
     void sigintKeepsEveryFinishedPromptAndResumeCompletesTheSameBytes() throws Exception {
         Path out = tmp.resolve("sigint.jsonl");
-        Process p = startAndWait(out, 2);
+        Process p = startAndWait(out, 3);
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -74,6 +74,9 @@ class SampleOutputTest {
     private static String[] args(Path prompts, Path out, String method, String... more) {
         List<String> a = new ArrayList<>(List.of("sample", "--prompts", prompts.toString(), "--method", method,
                 "--budget", "4", "--max-tokens", "5", "--seed", "11", "--output", out.toString(), "--no-progress"));
+        if (!List.of(more).contains("--chunk-prompts")) {
+            a.addAll(List.of("--chunk-prompts", "1"));
+        }
         a.addAll(List.of(more));
         return a.toArray(new String[0]);
     }
@@ -175,6 +178,27 @@ class SampleOutputTest {
             assertThat(resumed.code()).as(resumed.err()).isZero();
             assertThat(Files.readAllBytes(cut)).isEqualTo(Files.readAllBytes(full));
         }
+    }
+
+    @Test
+    void chunksOfPromptsAreWrittenTogetherAndResumedAtAChunkBoundary() throws IOException {
+        Path prompts = promptsFile(5);
+        Path full = tmp.resolve("full.jsonl");
+        Path cut = tmp.resolve("cut.jsonl");
+        assertThat(CliRun.run(new ToyModels(), args(prompts, full, "qalign", "--chunk-prompts", "2")).code())
+                .isZero();
+        assertThat(parse(full).get(0).get("chunk_prompts").asInt()).isEqualTo(2);
+        // chunks {0,1}, {2,3}, {4}: 4 score calls per chunk; fail inside the second chunk
+        CliRun failed = CliRun.run(new FailingModels(4 + 3), args(prompts, cut, "qalign", "--chunk-prompts", "2"));
+        assertThat(failed.code()).isEqualTo(1);
+        assertThat(count(parse(cut), "result")).isEqualTo(2);
+        CliRun other = CliRun.run(new ToyModels(), args(prompts, cut, "qalign", "--resume", "--chunk-prompts", "1"));
+        assertThat(other.code()).isEqualTo(2);
+        assertThat(other.err()).contains("chunk_prompts is 2 in the file, 1 now");
+        CliRun resumed = CliRun.run(new ToyModels(), args(prompts, cut, "qalign", "--resume", "--chunk-prompts",
+                "2"));
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(Files.readAllBytes(cut)).isEqualTo(Files.readAllBytes(full));
     }
 
     @Test
