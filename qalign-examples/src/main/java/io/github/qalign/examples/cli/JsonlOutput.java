@@ -40,6 +40,8 @@ import java.util.Objects;
  */
 final class JsonlOutput implements AutoCloseable {
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final String name;
     private final PrintWriter writer;
     private final OutputStream stream;
@@ -97,8 +99,9 @@ final class JsonlOutput implements AutoCloseable {
         Path temp;
         FileChannel ch;
         try {
-            temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".partial");
-            ch = FileChannel.open(temp, StandardOpenOption.WRITE);
+            // created like any new file (permissions from the umask), under a name no other run uses
+            temp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".partial");
+            ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw failure(target + " (temporary file in " + dir + ")", e);
         }

@@ -116,7 +116,10 @@ public final class QalignCli implements Callable<Integer> {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        // straight to file descriptor 1, not through System.out (a PrintStream that swallows write errors), so a
+        // full disk or a closed pipe reaches PrintWriter.checkError() and the command can fail on it
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = execute(new DjlModelFactory(), out, err, System.err, args);
         System.exit(code);

@@ -57,14 +57,20 @@ class SampleInterruptTest {
         reference = Files.readAllBytes(ref);
     }
 
-    /** Starts the CLI main in a child JVM and waits until {@code out} holds {@code results} result lines. */
-    private static Process startAndWait(Path out, int results) throws IOException, InterruptedException {
+    /** The command running the CLI main in a child JVM on this JVM's class path. */
+    private static List<String> command(String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-cp", System.getProperty("java.class.path"), QalignCli.class.getName()));
-        cmd.addAll(List.of(args(out)));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts the CLI main in a child JVM and waits until {@code out} holds {@code results} result lines. */
+    private static Process startAndWait(Path out, int results) throws IOException, InterruptedException {
+        List<String> cmd = command(args(out));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(out.getFileName() + ".log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -163,5 +169,18 @@ class SampleInterruptTest {
         CliRun r = CliRun.run(new DjlModelFactory(), args(out, "--resume"));
         assertThat(r.code()).as(r.err()).isZero();
         assertSameAsReference(out);
+    }
+
+    @Test
+    void standardOutputOnAFullDeviceExitsOneWithOneLine() throws Exception {
+        Path err = tmp.resolve("stdout-full.err");
+        Process p = new ProcessBuilder(command("sample", "--prompt", "Once upon a time", "--method", "bon",
+                "--budget", "2", "--max-tokens", "8", "--no-progress"))
+                .redirectOutput(new java.io.File("/dev/full")).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String stderr = Files.readString(err);
+        assertThat(p.exitValue()).as(stderr).isEqualTo(1);
+        assertThat(stderr).contains("qalign sample: error: cannot write standard output");
+        assertThat(stderr.lines().filter(l -> l.contains("error"))).hasSize(1);
     }
 }
