@@ -15,7 +15,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Plots a sweep like the paper's Figure 2: the gold metric against compute (log10 of FLOPs per prompt), one line
- * per method with 95% error bars (1.96 standard errors over prompts), next to the proxy reward of the chosen answers
+ * per method with 95% error bars ({@link #halfWidth95(SweepPoint)}), next to the proxy reward of the chosen answers
  * against the same axis.
  *
  * <p>Every line stays visible: each method has its own colour, marker and line style (QAlign solid and thick, BoN
@@ -56,7 +56,7 @@ public final class SweepPlot {
             double[] x = pts.stream().mapToDouble(SweepPoint::flopsPerPrompt)
                     .map(v -> Math.log10(Math.max(v, 1)) + dx).toArray();
             double[] g = pts.stream().mapToDouble(p -> 100 * p.gold()).toArray();
-            double[] e = pts.stream().mapToDouble(p -> 100 * 1.96 * p.goldStdErr()).toArray();
+            double[] e = pts.stream().mapToDouble(p -> 100 * halfWidth95(p)).toArray();
             double[] r = pts.stream().mapToDouble(SweepPoint::proxyReward).toArray();
             String label = SweepReading.sameAs(result, m).map(o -> m.label() + " (= " + o.label()
                     + " at every budget)").orElse(m.label());
@@ -69,6 +69,20 @@ public final class SweepPlot {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plot " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Half-width of the 95% error bar of a point's gold rate: 1.96 standard errors over prompts, the standard error
+     * taken no smaller than the Agresti–Coull one {@code sqrt(q(1-q)/(n+4))} with {@code q = (n·rate+2)/(n+4)}, so
+     * that a rate of 0% or 100% over a few prompts still shows its uncertainty instead of a zero-width bar.
+     *
+     * @param p the point
+     * @return the half-width, as a fraction
+     */
+    public static double halfWidth95(SweepPoint p) {
+        double n = p.prompts();
+        double q = (n * p.gold() + 2) / (n + 4);
+        return 1.96 * Math.max(p.goldStdErr(), Math.sqrt(q * (1 - q) / (n + 4)));
     }
 
     private static XYChart chart(String title, String yTitle) {

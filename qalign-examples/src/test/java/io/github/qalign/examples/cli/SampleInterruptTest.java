@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SampleInterruptTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PROMPTS = 24;
+    private static final int PROMPTS = 12;
 
     @TempDir
     static Path tmp;
@@ -35,7 +35,7 @@ class SampleInterruptTest {
 
     private static String[] args(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("sample", "--prompts", prompts.toString(), "--method", "qalign",
-                "--budget", "8", "--max-tokens", "40", "--beta", "1", "--seed", "9", "--chunk-prompts", "3",
+                "--budget", "8", "--max-tokens", "32", "--beta", "1", "--seed", "9", "--chunk-prompts", "3",
                 "--no-progress", "--output",
                 out.toString()));
         a.addAll(List.of(more));

@@ -1,6 +1,7 @@
 package io.github.qalign.examples.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -121,5 +122,15 @@ class SweepReadingTest {
 
     private static String flat(String s) {
         return s.replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void errorBarsNeverCollapseToZeroWidth() {
+        // 0 of 16 prompts: the sample standard error is 0, the bar uses Agresti-Coull: q = 2/20, sqrt(q(1-q)/20)
+        SweepPoint zero = new SweepPoint(Method.MBR, 16, 16, 0.0, 0.0, -2, 100, 50, 1e9);
+        assertThat(SweepPlot.halfWidth95(zero)).isCloseTo(1.96 * Math.sqrt(0.1 * 0.9 / 20), within(1e-12));
+        // 8 of 16: the sample standard error (0.129) is larger and is used
+        SweepPoint half = new SweepPoint(Method.BON, 16, 16, 0.5, se(0.5, 16), 0, 100, 50, 1e9);
+        assertThat(SweepPlot.halfWidth95(half)).isCloseTo(1.96 * se(0.5, 16), within(1e-12));
     }
 }
