@@ -72,17 +72,15 @@ public final class SweepPlot {
     }
 
     /**
-     * Half-width of the 95% error bar of a point's gold rate: 1.96 standard errors over prompts, the standard error
-     * taken no smaller than the Agresti–Coull one {@code sqrt(q(1-q)/(n+4))} with {@code q = (n·rate+2)/(n+4)}, so
-     * that a rate of 0% or 100% over a few prompts still shows its uncertainty instead of a zero-width bar.
+     * Half-width of the 95% error bar of a point's gold rate: 1.96 times {@link SweepReading#stdErr(SweepPoint)}
+     * (the standard error over prompts, floored at the Agresti–Coull one so that a rate of 0% or 100% over a few
+     * prompts still shows its uncertainty instead of a zero-width bar).
      *
      * @param p the point
      * @return the half-width, as a fraction
      */
     public static double halfWidth95(SweepPoint p) {
-        double n = p.prompts();
-        double q = (n * p.gold() + 2) / (n + 4);
-        return 1.96 * Math.max(p.goldStdErr(), Math.sqrt(q * (1 - q) / (n + 4)));
+        return 1.96 * SweepReading.stdErr(p);
     }
 
     private static XYChart chart(String title, String yTitle) {

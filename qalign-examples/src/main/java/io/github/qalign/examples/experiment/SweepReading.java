@@ -11,7 +11,7 @@ import java.util.Optional;
  * methods coincide; the comparison of QAlign with each baseline at matched compute; and how much noise the number
  * of prompts leaves.
  *
- * <p>Noise model: a point's standard error is {@link SweepPoint#goldStdErr()} (over prompts). Two points are
+ * <p>Noise model: a point's standard error is {@link #stdErr(SweepPoint)}. Two points are
  * compared with the unpaired standard error {@code sqrt(se1^2 + se2^2)} — conservative, as the methods run on the
  * same prompts — and a difference counts as clear when it is at least {@link #CLEAR} such standard errors (about a
  * 95% two-sided test). With n prompts the standard error of a rate near 50% is {@code 50/sqrt(n)} points.
@@ -93,7 +93,7 @@ public final class SweepReading {
             SweepPoint a = pts.get(0);
             SweepPoint b = pts.get(pts.size() - 1);
             double d = 100 * (b.gold() - a.gold());
-            double se = 100 * Math.hypot(a.goldStdErr(), b.goldStdErr());
+            double se = 100 * Math.hypot(stdErr(a), stdErr(b));
             String verdict = verdict(d, se);
             if (d > 0 && clear(d, se)) {
                 rose.add(m.label());
@@ -127,7 +127,7 @@ public final class SweepReading {
                 }
                 SweepPoint o = nearestCompute(result.points(m), top.flopsPerPrompt());
                 double d = 100 * (top.gold() - o.gold());
-                double se = 100 * Math.hypot(top.goldStdErr(), o.goldStdErr());
+                double se = 100 * Math.hypot(stdErr(top), stdErr(o));
                 (clear(d, se) ? (d > 0 ? ahead : behind) : tied).add(m.label());
                 lines.add(f("- Matched compute: QAlign at budget %d (%.3g FLOPs/prompt) %.1f%% vs %s at budget %d "
                                 + "(%.3g FLOPs) %.1f%%: %+.1f +- %.1f points, %s.", top.budget(),
@@ -139,8 +139,8 @@ public final class SweepReading {
         result.baseGoldRate().ifPresent(base -> result.chainGoldRate().ifPresent(chain -> lines.add(f(
                 "- Over all samples, the base model meets the gold rule %.1f%% of the time and QAlign's chain states "
                         + "%.1f%%: %s", 100 * base, 100 * chain, chain > base
-                        ? "the chain does move toward what the reward model prefers."
-                        : "the chain did not move toward what the reward model prefers at this beta."))));
+                        ? "QAlign's target shifts the samples toward the gold rule."
+                        : "at this beta QAlign's target did not shift the samples toward the gold rule."))));
 
         StringBuilder summary = new StringBuilder("In short: ");
         summary.append(rose.isEmpty() ? "no method's gold metric rose clearly with the budget on these prompts."
@@ -191,6 +191,20 @@ public final class SweepReading {
             line.append(word);
         }
         return out.append(line).append('\n').toString();
+    }
+
+    /**
+     * A point's standard error: {@link SweepPoint#goldStdErr()} (over prompts), but never below the Agresti–Coull
+     * standard error {@code sqrt(q(1-q)/(n+4))} with {@code q = (n·rate+2)/(n+4)}, so that a rate of 0% or 100% over
+     * few prompts is not taken as certain.
+     *
+     * @param p the point
+     * @return the standard error, as a fraction
+     */
+    public static double stdErr(SweepPoint p) {
+        double n = p.prompts();
+        double q = (n * p.gold() + 2) / (n + 4);
+        return Math.max(p.goldStdErr(), Math.sqrt(q * (1 - q) / (n + 4)));
     }
 
     private static boolean clear(double d, double se) {

@@ -133,4 +133,19 @@ class SweepReadingTest {
         SweepPoint half = new SweepPoint(Method.BON, 16, 16, 0.5, se(0.5, 16), 0, 100, 50, 1e9);
         assertThat(SweepPlot.halfWidth95(half)).isCloseTo(1.96 * se(0.5, 16), within(1e-12));
     }
+
+    @Test
+    void aFallToZeroOnFewPromptsIsNotTakenAsCertain() {
+        // 4 of 16 -> 0 of 16: with the sample standard errors (0.112 and 0) the fall would be 2.2 SE, "clear";
+        // with 0% floored at Agresti-Coull (0.067) it is 1.9 SE
+        double[] toZero = {0.25, 0.25, 0.1875, 0.1875, 0.0};
+        SweepResult r = result(16, List.of(points(Method.MBR, 16, toZero, new double[] {-1, -1, -1, -1, -2}, 1e8)));
+        String text = flat(SweepReading.read(r, true));
+        assertThat(text).contains("MBR: gold 25.0% at budget 1 -> 0.0% at budget 16 (-25.0 +- 13.0 points): fell, "
+                + "but within noise");
+        // the same fall on 256 prompts is clear
+        SweepResult big = result(256, List.of(points(Method.MBR, 256, toZero, new double[] {-1, -1, -1, -1, -2},
+                1e8)));
+        assertThat(flat(SweepReading.read(big, true))).contains("fell clearly");
+    }
 }
