@@ -47,6 +47,8 @@ public final class SweepPlot {
         }
         XYChart gold = chart(title, "gold metric (% of prompts), bars: 95% interval");
         XYChart proxy = chart("proxy reward of the chosen answer", "reward-model score");
+        gold.getStyler().setYAxisMin(0.0);
+        gold.getStyler().setYAxisMax(100.0);
         for (Method m : Method.values()) {
             List<SweepPoint> pts = result.points(m);
             if (pts.isEmpty()) {
