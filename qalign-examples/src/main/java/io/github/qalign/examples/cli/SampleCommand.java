@@ -38,9 +38,11 @@ import picocli.CommandLine.ParameterException;
 /** {@code qalign sample}: run one method on some prompts, JSON lines out. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Run one method (qalign, bon, mv, wmv, mbr) on prompts; JSON lines out.",
-        description = {"Run one method on prompts and write JSON lines: every sample (QAlign: every chain step with "
-                + "its candidate, rewards, log acceptance ratio and decision), then per prompt the selected answer, "
-                + "diagnostics and the compute used, then a summary.",
+        description = {"Run one method on prompts and write JSON lines: a settings line (every knob, models, seed, "
+                + "version), then per prompt every sample (QAlign: every chain step with its candidate, rewards, log "
+                + "acceptance ratio and decision) and the selected answer with diagnostics, compute and the prompt's "
+                + "input fields, then a summary. Each prompt's lines are written as soon as it is finished. Schema: "
+                + "docs/jsonl-schema.md.",
             "",
             "Methods: qalign = MCMC chain(s) targeting p_LM(y|x) exp(r/beta), answer by MBR (ROUGE-1) over the chain "
                 + "states; bon = best-of-n; mv = majority vote over extracted answers; wmv = majority vote "
@@ -59,7 +61,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     List<String> prompt;
 
     @Option(names = "--prompts", paramLabel = "FILE.jsonl",
-            description = "A JSON-lines file with one {\"prompt\": \"...\"} object per line. Exclusive with --prompt.")
+            description = "A JSON-lines file with one {\"prompt\": \"...\"} object per line; its other fields "
+                    + "(e.g. \"id\") are copied to the prompt's result line as \"input\". Exclusive with --prompt.")
     Path promptsFile;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "qalign",
@@ -69,7 +72,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "N", defaultValue = "16",
             description = "Samples per prompt: independent samples for bon/mv/wmv/mbr; chain states for qalign "
                     + "(each chain = 1 initial sample + budget/chains - 1 steps, each step re-samples a random "
-                    + "suffix). Compute grows linearly with it (default: ${DEFAULT-VALUE}).")
+                    + "suffix). Compute grows linearly with it. At most 65536, 4096 for qalign and mbr (MBR is "
+                    + "quadratic in it) (default: ${DEFAULT-VALUE}).")
     int budget;
 
     @Option(names = "--chains", paramLabel = "C", defaultValue = "1",
