@@ -47,6 +47,8 @@ final class DemoCommand extends SweepSupport implements Callable<Integer> {
         Limits.checkBudget(cl(), "--budget", demoBudget, EnumSet.allOf(Method.class));
         betaOptions.validate(cl());
         SamplingConfig sampling = samplingOptions.sampling(cl());
+        Limits.checkHeld(cl(), "--prompt-count " + demoPromptCount, demoPromptCount, demoBudget,
+                sampling.maxCompletionTokens(), "--prompt-count, --budget or --max-tokens");
         modelOptions.validate(cl());
         prepareOutDir(demoOut);
         List<String> prompts = StoryPrompts.split(PromptSplit.EVAL, demoPromptCount);

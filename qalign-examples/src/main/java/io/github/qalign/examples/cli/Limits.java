@@ -26,7 +26,29 @@ final class Limits {
     /** Largest completion length: 65,536 tokens (the model's context is checked too, when it loads). */
     static final int MAX_TOKENS = 1 << 16;
 
+    /**
+     * Most completion tokens held in memory at once: 2^26 (67 M token ids, a few hundred MB with their texts). A run
+     * holds every sample (or chain state) of the prompts it runs together, each up to --max-tokens long.
+     */
+    static final long MAX_HELD_TOKENS = 1L << 26;
+
     private Limits() {
+    }
+
+    /**
+     * Checks that {@code prompts × budget × maxTokens} completion tokens, the most a run holds at once, stay within
+     * {@link #MAX_HELD_TOKENS}.
+     *
+     * @param what names the prompts factor, e.g. "--chunk-prompts 8"
+     * @param hint what to lower, for the message
+     */
+    static void checkHeld(CommandLine cl, String what, long prompts, int budget, int maxTokens, String hint) {
+        long held = prompts * budget * maxTokens;
+        if (held > MAX_HELD_TOKENS) {
+            throw new ParameterException(cl, what + " x --budget " + budget + " x --max-tokens " + maxTokens
+                    + " = " + held + " completion tokens held at once, more than " + MAX_HELD_TOKENS + "; lower "
+                    + hint);
+        }
     }
 
     /** Checks a budget for the given methods: {@code 1 <= n <= } the methods' bound. */

@@ -140,6 +140,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
             throw new ParameterException(cl(), "--beta/--target-acceptance apply to --method qalign or wmv only");
         }
         SamplingConfig sampling = samplingOptions.sampling(cl());
+        Limits.checkHeld(cl(), "--chunk-prompts " + chunkPrompts, Math.min(chunkPrompts, entries.size()), budget,
+                sampling.maxCompletionTokens(), "--chunk-prompts, --budget or --max-tokens");
         modelOptions.validate(cl());
         ObjectNode settings = settings(entries, sampling);
         ResumeFile resumed = checkOutput(settings);

@@ -70,6 +70,8 @@ final class SweepCommand extends SweepSupport implements Callable<Integer> {
         Limits.checkBudget(cl(), "--budget", budget, EnumSet.copyOf(methods));
         betaOptions.validate(cl());
         SamplingConfig sampling = samplingOptions.sampling(cl());
+        Limits.checkHeld(cl(), prompts.size() + " prompts", prompts.size(), budget, sampling.maxCompletionTokens(),
+                "the number of prompts, --budget or --max-tokens (QAlign runs all prompts' chains together)");
         modelOptions.validate(cl());
         prepareOutDir(outDir);
         List<String> calibration = promptsFile == null ? StoryPrompts.split(PromptSplit.HELD_OUT) : prompts;

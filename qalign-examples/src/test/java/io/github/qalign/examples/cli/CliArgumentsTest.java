@@ -175,6 +175,20 @@ class CliArgumentsTest {
                 "--chains must be in [1, 4]");
         assertUsageError(run("sample", "--prompt", "x", "--chunk-prompts", "0"), "--chunk-prompts must be in [1, 1024]");
         assertUsageError(run("sample", "--prompt", "x", "--chunk-prompts", "2000000000"), "--chunk-prompts");
+        // each bound alone is fine, the product is not: memory held at once is bounded too
+        assertUsageError(run("sample", "--prompt", "x", "--method", "bon", "--budget", "65536", "--max-tokens",
+                "65536"), "--budget 65536 x --max-tokens 65536", "completion tokens held at once", "lower");
+        java.util.List<String> nine = new java.util.ArrayList<>(java.util.List.of("sample", "--method", "bon",
+                "--budget", "65536", "--max-tokens", "200"));
+        for (int i = 0; i < 9; i++) {
+            nine.addAll(java.util.List.of("--prompt", "p" + i));
+        }
+        assertUsageError(run(nine.toArray(new String[0])), "--chunk-prompts 8 x --budget 65536 x --max-tokens 200",
+                "completion tokens held at once");
+        assertUsageError(run("sweep", "--budget", "4096", "--max-tokens", "4096"), "64 prompts x --budget 4096",
+                "held at once");
+        assertUsageError(run("demo", "--budget", "4096", "--max-tokens", "65536"), "--prompt-count 16",
+                "held at once");
         // beyond int: a parse error naming the flag, not an overflow
         assertUsageError(run("sample", "--prompt", "x", "--budget", "99999999999"), "--budget", "99999999999");
         assertThat(models.loads).isEmpty();
