@@ -42,7 +42,7 @@ public final class SplitRhat {
     public static double rankNormalized(double[][] chains) {
         check(chains);
         double[][] split = split(chains);
-        double bulk = rhat(zScale(split));
+        double bulk = rankRhat(split);
         double median = median(chains);
         double[][] folded = new double[chains.length][];
         for (int c = 0; c < chains.length; c++) {
@@ -51,7 +51,7 @@ public final class SplitRhat {
                 folded[c][i] = Math.abs(chains[c][i] - median);
             }
         }
-        double tail = rhat(zScale(split(folded)));
+        double tail = rankRhat(split(folded));
         return Math.max(bulk, tail);
     }
 
@@ -108,40 +108,62 @@ public final class SplitRhat {
         return s % 2 == 1 ? all[s / 2] : (all[s / 2 - 1] + all[s / 2]) / 2;
     }
 
-    /** Average ranks of the pooled values mapped through the normal quantile function. */
-    static double[][] zScale(double[][] chains) {
+    /**
+     * Classic R-hat of the rank-normalized chains. Only each chain's sum and sum of squares of z are needed, so the
+     * chains are sorted one by one and merged (ties across chains grouped to their average rank), which keeps the
+     * cost at O(S log n + S M) for S values in M chains with primitive arrays only.
+     */
+    static double rankRhat(double[][] chains) {
         int m = chains.length;
         int n = chains[0].length;
         int s = m * n;
-        double[] values = new double[s];
-        Integer[] order = new Integer[s];
+        double[][] sorted = new double[m][];
         for (int c = 0; c < m; c++) {
-            System.arraycopy(chains[c], 0, values, c * n, n);
+            sorted[c] = chains[c].clone();
+            Arrays.sort(sorted[c]);
         }
-        for (int i = 0; i < s; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(values[a], values[b]));
-        double[] rank = new double[s];
-        for (int i = 0; i < s; ) {
-            int j = i;
-            while (j + 1 < s && values[order[j + 1]] == values[order[i]]) {
-                j++;
+        int[] head = new int[m];
+        double[] sum = new double[m];
+        double[] sumSq = new double[m];
+        int[] ties = new int[m];
+        int pos = 0; // values already ranked
+        while (pos < s) {
+            double v = Double.POSITIVE_INFINITY;
+            boolean any = false;
+            for (int c = 0; c < m; c++) {
+                if (head[c] < n && (!any || sorted[c][head[c]] < v)) {
+                    v = sorted[c][head[c]];
+                    any = true;
+                }
             }
-            double avg = (i + j) / 2.0 + 1; // ranks are 1-based
-            for (int k = i; k <= j; k++) {
-                rank[order[k]] = avg;
+            int t = 0;
+            for (int c = 0; c < m; c++) {
+                int k = 0;
+                while (head[c] + k < n && sorted[c][head[c] + k] == v) {
+                    k++;
+                }
+                ties[c] = k;
+                t += k;
             }
-            i = j + 1;
+            double rank = pos + (t + 1) / 2.0; // 1-based average rank of positions pos+1 .. pos+t
+            double z = Math.sqrt(2) * Erf.erfInv(2 * ((rank - 0.375) / (s + 0.25)) - 1);
+            for (int c = 0; c < m; c++) {
+                if (ties[c] > 0) {
+                    sum[c] += ties[c] * z;
+                    sumSq[c] += ties[c] * z * z;
+                    head[c] += ties[c];
+                }
+            }
+            pos += t;
         }
-        double[][] z = new double[m][n];
+        double[] means = new double[m];
+        double[] vars = new double[m];
         for (int c = 0; c < m; c++) {
-            for (int i = 0; i < n; i++) {
-                double p = (rank[c * n + i] - 0.375) / (s + 0.25);
-                z[c][i] = Math.sqrt(2) * Erf.erfInv(2 * p - 1);
-            }
+            means[c] = sum[c] / n;
+            double v = (sumSq[c] - n * means[c] * means[c]) / (n - 1);
+            vars[c] = v > 1e-12 ? v : 0; // z is of unit scale: below 1e-12 is rounding of a constant chain
         }
-        return z;
+        return rhat(means, vars, n);
     }
 
     /** Classic R-hat of the given (already split) chains. */
@@ -149,7 +171,7 @@ public final class SplitRhat {
         int m = chains.length;
         int n = chains[0].length;
         double[] means = new double[m];
-        double within = 0;
+        double[] vars = new double[m];
         for (int c = 0; c < m; c++) {
             double mean = 0;
             for (double v : chains[c]) {
@@ -161,7 +183,17 @@ public final class SplitRhat {
             for (double v : chains[c]) {
                 var += (v - mean) * (v - mean);
             }
-            within += var / (n - 1);
+            vars[c] = var / (n - 1);
+        }
+        return rhat(means, vars, n);
+    }
+
+    /** R-hat from the chains' means and variances (divisor n - 1), n draws each. */
+    private static double rhat(double[] means, double[] vars, int n) {
+        int m = means.length;
+        double within = 0;
+        for (double v : vars) {
+            within += v;
         }
         within /= m;
         double grand = 0;
