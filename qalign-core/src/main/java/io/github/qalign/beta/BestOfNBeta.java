@@ -24,13 +24,13 @@ import java.util.SplittableRandom;
  * <p><b>The fit.</b> Two-component EM ({@link #fitMixture(double[], Options)}) runs from several starts: the data
  * split at the 20, 35, 50, 65 and 80% quantiles (each part's weight, mean and standard deviation), plus
  * {@link Options#randomStarts()} starts drawn from {@link Options#seed()} (two distinct data points as means, the
- * sample standard deviation, equal weights). Each start iterates until the relative log-likelihood change
- * |LL_t - LL_(t-1)| &le; {@link Options#tolerance()} max(|LL_t|, 1) ({@link Mixture#converged()}) or
- * {@link Options#maxIterations()} is reached. A start is <em>degenerate</em> when a component ends with fewer than 2
- * samples' worth of weight or with its variance at the floor (10^-6 of the sample variance, which keeps a component
- * from collapsing onto one point and the likelihood from diverging); the fit is the converged, non-degenerate start
- * with the highest likelihood (else the best non-degenerate, else the best). The one-component fit is the Gaussian
- * MLE (sample mean, standard deviation with divisor m).
+ * sample standard deviation, equal weights). Every start runs 20 EM steps; the two best (non-degenerate first, then
+ * by likelihood) continue until the relative log-likelihood change |LL_t - LL_(t-1)| &le;
+ * {@link Options#tolerance()} max(|LL_t|, 1) ({@link Mixture#converged()}) or until {@link Options#maxIterations()}
+ * EM steps, and the better of the two is the fit. EM steps are accelerated by SQUAREM (see docs/algorithm.md). A fit
+ * is <em>degenerate</em> when a component ends with fewer than 2 samples' worth of weight or with its variance at the
+ * floor (10^-6 of the sample variance, which keeps a component from collapsing onto one point and the likelihood from
+ * diverging). The one-component fit is the Gaussian MLE (sample mean, standard deviation with divisor m).
  *
  * <p><b>One or two components</b> ({@link Selection#BIC}, the default): the model with the smaller Bayesian
  * information criterion -2 LL + k ln m (k = 2 for one Gaussian, 5 for two) wins; a degenerate two-component fit never
@@ -602,11 +602,9 @@ public final class BestOfNBeta {
     /** One EM run on scaled data. */
     private record Fit(double w0, double mu0, double v0, double mu1, double v1, double ll, int iterations,
                        boolean converged, boolean degenerate) {
-        /** Converged non-degenerate beats the rest; then non-degenerate; then likelihood. */
+        /** Non-degenerate beats degenerate; then the higher likelihood. */
         boolean betterThan(Fit o) {
-            int rank = (degenerate ? 0 : 2) + (converged ? 1 : 0);
-            int oRank = (o.degenerate ? 0 : 2) + (o.converged ? 1 : 0);
-            return rank != oRank ? rank > oRank : ll > o.ll;
+            return degenerate != o.degenerate ? o.degenerate : ll > o.ll;
         }
     }
 
