@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
  * The best-of-n-equivalent temperature beta*(n) of the paper's Appendix A (Eq. 26): the beta at which the mode of
  * the aligned reward distribution pi(r|x) matches the Gumbel location of the maximum of n base-model rewards.
  *
- * <p>Recipe: model the rewards of base-model samples for one prompt as one Gaussian or a mixture of two
- * ({@link #fit(double[], Options)}), take the dominant component d (weight w_d, standard deviation sigma_d), set
- * n_d = w_d n and
+ * <p>Recipe ({@link #estimate(double[], int, Options)}): model the rewards of base-model samples for one prompt as one
+ * Gaussian ({@link #fitGaussian}) or a mixture of two ({@link #fitMixture(double[], Options)}), take the dominant
+ * component d (weight w_d, standard deviation sigma_d), set n_d = w_d n and
  * <pre>
  *   c(n_d)   = sqrt(2 ln n_d) - (ln ln n_d + ln 4 pi) / (2 sqrt(2 ln n_d))      (Hall's location, Eq. 17)
  *   beta*(n) = sigma_d / c(n_d)                                              (Eq. 26)
