@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * c(w_d n), so the relative error is that of sigma_d (standard error sqrt(1 / (2 m w_d)) for the MLE of a Gaussian
  * standard deviation fitted to about m w_d points) minus that of c (d ln c / d ln n_d = 1 / (s c), s = sqrt(2 ln n_d),
  * times the relative error of w_d, standard error sqrt((1 - w_d) / (m w_d))). 4 standard errors exceed a normal error
- * with probability 6e-5 per fit, so over the 288 estimates here a spurious failure is unlikely (about 1%; the seeds are
+ * with probability 6e-5 per fit, so over the 336 estimates here a spurious failure is unlikely (about 2%; the seeds are
  * fixed, so the outcome is reproducible). Across seeds the mean error must also be within 4 standard errors of the
  * mean plus 1/m (the O(1/m) small-sample bias of maximum-likelihood standard deviations).
  */
