@@ -118,7 +118,7 @@ class EffectiveSampleSizeTest {
 
     /** A drifting trace: every autocorrelation stays positive; the old code took 57 s at 1e6 steps. */
     @Test
-    void driftingTraceOfOneMillionStepsIsQuick() {
+    void driftingTraceOfOneMillionStepsGivesASmallPositiveEss() {
         SplittableRandom r = new SplittableRandom(4);
         double[] x = new double[1_000_000];
         for (int i = 0; i < x.length; i++) {
