@@ -238,6 +238,11 @@ public final class ChatTemplate {
                     RenderBudget budget = BUDGET.get();
                     if (budget != null) {
                         budget.tick();
+                        // Jinjava records a failing expression and renders on (100,000 loop iterations => 100,000
+                        // errors); Jinja2 stops at the first, and so do we
+                        interpreter.getLastError().filter(ChatTemplate::stops).ifPresent(error -> {
+                            throw new RenderBudget.Failed(error);
+                        });
                     }
                 })
                 .build();
@@ -251,6 +256,8 @@ public final class ChatTemplate {
         j.registerFilter(new PyishFilters.Format(limits.maxStringLength()));
         j.registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException",
                 String.class));
+        j.registerFunction(new ELFunctionDefinition("", "range", ChatTemplate.class, "range", Object.class,
+                Object[].class));
         if (withClock) {
             j.registerFunction(new ELFunctionDefinition("", "strftime_now", ChatTemplate.class, "strftimeNow",
                     String.class));
@@ -321,7 +328,8 @@ public final class ChatTemplate {
 
     private String renderBounded(Map<String, Object> vars) {
         long timeout = limits.timeout().toNanos();
-        RenderBudget budget = new RenderBudget(System.nanoTime() + timeout, limits.maxRenderedNodes());
+        RenderBudget budget = new RenderBudget(System.nanoTime() + timeout, limits.maxRenderedNodes(),
+                limits.maxLoopIterations());
         Future<String> future;
         try {
             future = RENDERER.submit(() -> {
@@ -363,11 +371,19 @@ public final class ChatTemplate {
     private String renderHere(Map<String, Object> vars) {
         RenderResult result = jinjava.renderForResult(compiled, vars);
         for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+            // Jinjava reports some exceptions (e.g. the macro recursion limit) as warnings and renders on; Jinja2
+            // raises them, and so do we
+            if (stops(error)) {
                 throw translateFatal(error);
             }
         }
         return result.getOutput();
+    }
+
+    /** Whether an error Jinjava recorded ends the render (fatal errors, and exceptions Jinjava only warns about). */
+    private static boolean stops(TemplateError error) {
+        return error.getSeverity() == TemplateError.ErrorType.FATAL
+                || error.getReason() == TemplateError.ErrorReason.EXCEPTION;
     }
 
     private ChatTemplateException translateFatal(TemplateError error) {
@@ -384,12 +400,13 @@ public final class ChatTemplate {
         }
         String message = error.getMessage();
         String reason = String.valueOf(error.getReason());
-        ChatTemplateException.Kind kind = reason.contains("SYNTAX") || reason.contains("DISABLED")
-                || reason.contains("MISSING") || reason.contains("UNKNOWN")
-                ? ChatTemplateException.Kind.INVALID : reason.contains("TOO_BIG") || reason.contains("LIMIT")
-                || (message != null && (message.contains("limit") || message.contains("too large")
-                || message.contains("exceeded")))
-                ? ChatTemplateException.Kind.LIMIT : ChatTemplateException.Kind.ENGINE;
+        String m = message == null ? "" : message;
+        ChatTemplateException.Kind kind = reason.contains("TOO_BIG") || reason.contains("LIMIT")
+                || m.contains("TooBig") || m.contains("limit") || m.contains("too large") || m.contains("exceeded")
+                || m.contains("greater than the maximum") ? ChatTemplateException.Kind.LIMIT
+                : reason.contains("SYNTAX") || reason.contains("DISABLED") || reason.contains("MISSING")
+                || reason.contains("UNKNOWN") ? ChatTemplateException.Kind.INVALID
+                : ChatTemplateException.Kind.ENGINE;
         String where = error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : "";
         return new ChatTemplateException(name, kind, reason.toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
                 + message + where, error.getException());
@@ -398,6 +415,9 @@ public final class ChatTemplate {
     private ChatTemplateException translate(Throwable t) {
         if (t instanceof ChatTemplateException c) {
             return c;
+        }
+        if (t instanceof RenderBudget.Failed f) {
+            return translateFatal(f.error());
         }
         if (t instanceof RenderBudget.Exceeded x) {
             return x.timeout() ? timedOut(x)
@@ -478,6 +498,52 @@ public final class ChatTemplate {
         return StrftimeFormatter.format(ZonedDateTime.now(clock), format, Locale.US);
     }
 
+    /**
+     * Implementation of the template function {@code range}: Jinjava's, except that a range longer than
+     * {@link TemplateLimits#maxLoopIterations()} fails (as Jinja2's sandbox fails past its {@code MAX_RANGE})
+     * instead of being silently cut short.
+     *
+     * @param start the stop, or the start when more arguments follow
+     * @param rest  the stop and the step
+     * @return the integers
+     */
+    public static List<Integer> range(Object start, Object... rest) {
+        RenderBudget budget = BUDGET.get();
+        if (budget != null) {
+            long a = 0;
+            long b;
+            long step = 1;
+            try {
+                if (rest == null || rest.length == 0) {
+                    b = number(start);
+                } else {
+                    a = number(start);
+                    b = number(rest[0]);
+                    if (rest.length > 1) {
+                        step = number(rest[1]);
+                    }
+                }
+            } catch (NumberFormatException e) {
+                return com.hubspot.jinjava.lib.fn.Functions.range(start, rest);
+            }
+            if (step != 0) {
+                long count = step > 0 ? (b - a + step - 1) / step : (a - b - step - 1) / -step;
+                if (count > budget.maxRange) {
+                    throw new RenderBudget.Exceeded(false, "range of " + count + " numbers, more than the "
+                            + budget.maxRange + " allowed");
+                }
+            }
+        }
+        return com.hubspot.jinjava.lib.fn.Functions.range(start, rest);
+    }
+
+    private static long number(Object o) {
+        if (o instanceof Number n) {
+            return n.longValue();
+        }
+        return (long) Double.parseDouble(String.valueOf(o).trim());
+    }
+
     /** Thrown by {@code raise_exception} inside a template. */
     static final class TemplateRaisedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -491,12 +557,14 @@ public final class ChatTemplate {
     static final class RenderBudget {
         private final long deadlineNanos;
         private final long maxNodes;
+        private final long maxRange;
         private long nodes;
         private volatile boolean aborted;
 
-        RenderBudget(long deadlineNanos, long maxNodes) {
+        RenderBudget(long deadlineNanos, long maxNodes, long maxRange) {
             this.deadlineNanos = deadlineNanos;
             this.maxNodes = maxNodes;
+            this.maxRange = maxRange;
         }
 
         void abort() {
@@ -510,6 +578,21 @@ public final class ChatTemplate {
             }
             if (aborted || System.nanoTime() - deadlineNanos > 0) {
                 throw new Exceeded(true, "time budget exceeded");
+            }
+        }
+
+        /** Unwinds a render at the first error Jinjava recorded (an {@link Error}, for the reason below). */
+        static final class Failed extends Error {
+            private static final long serialVersionUID = 1L;
+            private final transient TemplateError error;
+
+            Failed(TemplateError error) {
+                super(error.getMessage(), null, false, false);
+                this.error = error;
+            }
+
+            TemplateError error() {
+                return error;
             }
         }
 
