@@ -93,8 +93,10 @@ class EndToEndTest {
     @Test
     void qalignRunFeedsEveryBudgetSweep() {
         int steps = 128;
+        // 32 chains: with 4 chains (516 correlated states) the MBR estimate picked the exact optimum for only 3 of 8
+        // seeds (the runner-up is 0.05 behind); with 32 chains it picked it for 9 of 9 seeds tried.
         QAlignResult run = QAlignSampler.builder().languageModel(lm).rewardModel(rm).beta(BETA).steps(steps)
-                .chainsPerPrompt(4).sampling(CFG).build().run(prompt, new SplittableRandom(2026));
+                .chainsPerPrompt(32).sampling(CFG).build().run(prompt, new SplittableRandom(2026));
         PromptResult pr = run.prompt(0);
         assertThat(run.acceptanceRate()).isBetween(0.1, 0.9);
 

@@ -154,11 +154,11 @@ public final class DjlDecodeBench {
         Prompt p = lm.prompt("");
         List<GenerationRequest> reqs = new ArrayList<>();
         for (int i = 0; i < b; i++) {
-            reqs.add(GenerationRequest.fresh(p));
+            reqs.add(GenerationRequest.fresh(p, rng.nextLong()));
         }
         long w0 = System.nanoTime();
         long c0 = mx.getCurrentThreadCpuTime();
-        List<Generation> gs = lm.generate(reqs, SamplingConfig.defaults().withMaxCompletionTokens(steps), rng);
+        List<Generation> gs = lm.generate(reqs, SamplingConfig.defaults().withMaxCompletionTokens(steps));
         double wall = (System.nanoTime() - w0) / 1e9;
         double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
         long tokens = gs.stream().mapToLong(g -> g.usage().generatedTokens()).sum();

@@ -12,7 +12,6 @@ import io.github.qalign.model.ScoredSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
-import java.util.random.RandomGenerator;
 
 /**
  * Generates and scores one batch of requests for a sampler: the language model's {@code generate} over every request,
@@ -20,8 +19,8 @@ import java.util.random.RandomGenerator;
  * {@link ModelCalls}; each request's {@link ScoredSample} and {@link ComputeUsage}, and their sum.
  *
  * <p>With a {@code maxBatchSize} below the number of requests the batch goes out as consecutive chunks of at most
- * that many requests: all {@code generate} chunks in order, then all {@code score} chunks. The only random draws are
- * the language model's, from the generator passed to {@link #run}, in request order.
+ * that many requests: all {@code generate} chunks in order, then all {@code score} chunks. The scorer draws no random
+ * number: each request carries its own seed.
  */
 final class BatchScorer {
 
@@ -74,18 +73,17 @@ final class BatchScorer {
      * Generates and scores {@code requests}.
      *
      * @param requests the requests, not empty
-     * @param rng      the generator of the language model's draws
      * @param where    names request {@code j} (index in {@code requests}) in error messages
      * @return the scored samples and usages, in request order
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
-    Batch run(List<GenerationRequest> requests, RandomGenerator rng, IntFunction<String> where) {
+    Batch run(List<GenerationRequest> requests, IntFunction<String> where) {
         int total = requests.size();
         List<Generation> gens = new ArrayList<>(total);
         for (int from = 0, to; from < total; from = to) {
             to = from + Math.min(maxBatchSize, total - from); // no int overflow near Integer.MAX_VALUE
             int offset = from;
-            gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling, rng,
+            gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling,
                     j -> where.apply(offset + j)));
         }
         List<RewardRequest> rreq = new ArrayList<>(total);

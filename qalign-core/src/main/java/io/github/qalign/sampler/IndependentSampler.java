@@ -91,11 +91,11 @@ public final class IndependentSampler {
         List<GenerationRequest> requests = new ArrayList<>(total);
         for (Prompt p : prompts) {
             for (int k = 0; k < samplesPerPrompt; k++) {
-                requests.add(GenerationRequest.fresh(p));
+                requests.add(GenerationRequest.fresh(p, rng.nextLong()));
             }
         }
         BatchScorer.Batch batch = new BatchScorer(languageModel, rewardModel, sampling, maxBatchSize)
-                .run(requests, rng, this::where);
+                .run(requests, this::where);
         List<PromptSamples> out = new ArrayList<>(prompts.size());
         for (int p = 0; p < prompts.size(); p++) {
             int from = p * samplesPerPrompt;

@@ -58,8 +58,8 @@ final class ModelCalls {
      * @param where names request {@code j} in error messages (e.g. "prompt 2 chain 1, step 7")
      */
     static List<Generation> generate(LanguageModel lm, List<GenerationRequest> requests, SamplingConfig config,
-                                     RandomGenerator rng, IntFunction<String> where) {
-        List<Generation> gens = lm.generate(requests, config, rng);
+                                     IntFunction<String> where) {
+        List<Generation> gens = lm.generate(requests, config);
         if (gens == null) {
             throw new ModelException("language model returned null instead of " + requests.size() + " generations");
         }

@@ -30,10 +30,11 @@ import java.util.random.RandomGenerator;
  * {@code score} batch call, and so does every step, whatever the number of prompts and chains. (A backend that
  * cannot run a whole batch at once splits it internally; the sampler stays one call per step.)
  *
- * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: the
- * language model's draws for the initial batch; then per step: (1) one {@code nextInt(|y|)} per chain in chain
- * order (suffix proposal only), (2) the language model's draws for the step's batch, (3) one {@code nextDouble()}
- * per chain in chain order (always drawn, even when {@code log alpha >= 0}). Chain order is prompt-major:
+ * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: one
+ * {@code nextLong()} per chain in chain order, the seeds of the initial requests; then per step: (1) one
+ * {@code nextInt(|y|)} per chain in chain order (suffix proposal only), (2) one {@code nextLong()} per chain in chain
+ * order, the seeds of the step's requests ({@link GenerationRequest#seed()}; the language model draws the tokens from
+ * them), (3) one {@code nextDouble()} per chain in chain order (always drawn, even when {@code log alpha >= 0}). Chain order is prompt-major:
  * {@code promptIndex * chainsPerPrompt + chainIndex}. The reward model must be deterministic. Hence the same seed,
  * models and configuration give identical chains.
  *
@@ -178,9 +179,9 @@ public final class QAlignSampler {
         // y^0: one batch each.
         List<GenerationRequest> initReq = new ArrayList<>(nChains);
         for (int c = 0; c < nChains; c++) {
-            initReq.add(GenerationRequest.fresh(promptOf[c]));
+            initReq.add(GenerationRequest.fresh(promptOf[c], rng.nextLong()));
         }
-        BatchScorer.Batch init = scorer.run(initReq, rng, j -> where(j, "initial sample"));
+        BatchScorer.Batch init = scorer.run(initReq, j -> where(j, "initial sample"));
         ScoredSample[] state = init.samples().toArray(new ScoredSample[0]);
         List<ComputeUsage> initialUsage = init.usages();
         ComputeUsage initTotal = init.total();
@@ -199,9 +200,11 @@ public final class QAlignSampler {
             for (int c = 0; c < nChains; c++) {
                 int len = state[c].completion().length();
                 index[c] = proposal == Proposal.SUFFIX ? rng.nextInt(len) : 0;
-                req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c])));
             }
-            BatchScorer.Batch batch = scorer.run(req, rng, j -> where(j, "step " + step));
+            for (int c = 0; c < nChains; c++) {
+                req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c]), rng.nextLong()));
+            }
+            BatchScorer.Batch batch = scorer.run(req, j -> where(j, "step " + step));
             List<ChainStep> stepRecords = new ArrayList<>(nChains);
             int acceptedCount = 0;
             for (int c = 0; c < nChains; c++) {

@@ -149,10 +149,9 @@ public final class ToyLanguageModel implements LanguageModel {
     }
 
     @Override
-    public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config, RandomGenerator rng) {
+    public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
         Objects.requireNonNull(requests, "requests");
         Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(rng, "rng");
         if (requests.isEmpty()) {
             throw new IllegalArgumentException("requests must not be empty");
         }
@@ -162,6 +161,7 @@ public final class ToyLanguageModel implements LanguageModel {
         List<Generation> out = new ArrayList<>(requests.size());
         for (GenerationRequest r : requests) {
             checkPrefix(r.prefix(), cap);
+            RandomGenerator rng = r.newRandom();
             int[] buf = Arrays.copyOf(r.prefix().toArray(), cap);
             int len = r.prefix().length();
             FinishReason reason = FinishReason.LENGTH;

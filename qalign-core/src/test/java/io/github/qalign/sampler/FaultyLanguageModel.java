@@ -8,7 +8,6 @@ import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.TokenIds;
 import java.util.List;
 import java.util.function.BiFunction;
-import java.util.random.RandomGenerator;
 
 /** Delegates to a real model, then lets a test corrupt the output of call number {@code faultyCall} (0-based). */
 final class FaultyLanguageModel implements LanguageModel {
@@ -25,8 +24,8 @@ final class FaultyLanguageModel implements LanguageModel {
     }
 
     @Override
-    public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config, RandomGenerator rng) {
-        List<Generation> out = delegate.generate(requests, config, rng);
+    public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
+        List<Generation> out = delegate.generate(requests, config);
         return calls++ == faultyCall ? corrupt.apply(requests, out) : out;
     }
 

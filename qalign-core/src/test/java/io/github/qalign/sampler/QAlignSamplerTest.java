@@ -101,8 +101,8 @@ class QAlignSamplerTest {
 
     @Test
     void rngDrawOrderIsAsDocumented() {
-        // Replays the documented order with the same seed: LM draws for y0; per step nextInt(|y|) per chain,
-        // LM draws, nextDouble per chain.
+        // Replays the documented order with the same seed: a request seed per chain for y0; per step nextInt(|y|)
+        // per chain, a request seed per chain, nextDouble per chain.
         QAlignSampler sampler = builder().steps(30).build();
         QAlignResult r = sampler.run(prompts, new SplittableRandom(11));
         SplittableRandom rng = new SplittableRandom(11);
@@ -110,9 +110,9 @@ class QAlignSamplerTest {
         int n = prompts.size() * 4;
         List<io.github.qalign.model.GenerationRequest> init = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            init.add(io.github.qalign.model.GenerationRequest.fresh(prompts.get(c / 4)));
+            init.add(io.github.qalign.model.GenerationRequest.fresh(prompts.get(c / 4), rng.nextLong()));
         }
-        List<Generation> g0 = twin.generate(init, CFG, rng);
+        List<Generation> g0 = twin.generate(init, CFG);
         TokenIds[] state = new TokenIds[n];
         for (int c = 0; c < n; c++) {
             state[c] = g0.get(c).completion();
@@ -123,9 +123,12 @@ class QAlignSamplerTest {
             List<io.github.qalign.model.GenerationRequest> req = new ArrayList<>();
             for (int c = 0; c < n; c++) {
                 idx[c] = rng.nextInt(state[c].length());
-                req.add(new io.github.qalign.model.GenerationRequest(prompts.get(c / 4), state[c].prefix(idx[c])));
             }
-            List<Generation> g = twin.generate(req, CFG, rng);
+            for (int c = 0; c < n; c++) {
+                req.add(new io.github.qalign.model.GenerationRequest(prompts.get(c / 4), state[c].prefix(idx[c]),
+                        rng.nextLong()));
+            }
+            List<Generation> g = twin.generate(req, CFG);
             for (int c = 0; c < n; c++) {
                 ChainStep s = r.prompt(c / 4).chains().get(c % 4).steps().get(t);
                 assertThat(s.index()).isEqualTo(idx[c]);

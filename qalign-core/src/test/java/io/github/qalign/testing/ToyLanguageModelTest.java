@@ -63,10 +63,11 @@ class ToyLanguageModelTest {
             Map<TokenIds, Double> exact = lm.distribution(prompt, prefix, cfg.withTemperature(0.7));
             int n = 40_000;
             List<GenerationRequest> req = new ArrayList<>();
+            SplittableRandom seeds = new SplittableRandom(5);
             for (int i = 0; i < n; i++) {
-                req.add(new GenerationRequest(prompt, prefix));
+                req.add(new GenerationRequest(prompt, prefix, seeds.nextLong()));
             }
-            List<Generation> gens = lm.generate(req, cfg.withTemperature(0.7), new SplittableRandom(5));
+            List<Generation> gens = lm.generate(req, cfg.withTemperature(0.7));
             Map<TokenIds, Integer> counts = new HashMap<>();
             for (Generation g : gens) {
                 counts.merge(g.completion(), 1, Integer::sum);
@@ -129,8 +130,8 @@ class ToyLanguageModelTest {
 
     @Test
     void prefixAtTheCapYieldsAnEmptyContinuationAndCountsCalls() {
-        List<Generation> g = lm.generate(List.of(new GenerationRequest(prompt, TokenIds.of(0, 1, 2, 0)),
-                GenerationRequest.fresh(prompt)), cfg, new SplittableRandom(1));
+        List<Generation> g = lm.generate(List.of(new GenerationRequest(prompt, TokenIds.of(0, 1, 2, 0), 1),
+                GenerationRequest.fresh(prompt, 2)), cfg);
         assertThat(g.get(0).completion()).isEqualTo(TokenIds.of(0, 1, 2, 0));
         assertThat(g.get(0).finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(lm.generateCalls()).isEqualTo(1);
@@ -139,10 +140,8 @@ class ToyLanguageModelTest {
 
     @Test
     void badInput() {
-        assertThatThrownBy(() -> lm.generate(List.of(new GenerationRequest(prompt, TokenIds.of(3))), cfg,
-                new SplittableRandom(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EOS");
-        assertThatThrownBy(() -> lm.generate(List.of(new GenerationRequest(prompt, TokenIds.of(0, 0, 0, 0, 0))), cfg,
-                new SplittableRandom(1))).hasMessageContaining("exceeds maxCompletionTokens");
+        assertThatThrownBy(() -> lm.generate(List.of(new GenerationRequest(prompt, TokenIds.of(3), 1)), cfg)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EOS");
+        assertThatThrownBy(() -> lm.generate(List.of(new GenerationRequest(prompt, TokenIds.of(0, 0, 0, 0, 0), 1)), cfg)).hasMessageContaining("exceeds maxCompletionTokens");
         assertThatThrownBy(() -> lm.prompt("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> ToyLanguageModel.builder().symbols(0).build()).hasMessageContaining("symbols");
         assertThatThrownBy(() -> lm.distribution(prompt, SamplingConfig.defaults()))

@@ -79,9 +79,9 @@ public final class ChainMemory {
         SamplingConfig init = SamplingConfig.defaults().withMaxCompletionTokens(32);
         List<GenerationRequest> fresh = new ArrayList<>();
         for (int c = 0; c < batch; c++) {
-            fresh.add(GenerationRequest.fresh(prompt));
+            fresh.add(GenerationRequest.fresh(prompt, rng.nextLong()));
         }
-        for (Generation g : lm.generate(fresh, init, rng)) {
+        for (Generation g : lm.generate(fresh, init)) {
             ys.add(g.completion());
         }
         long warm = -1;
@@ -98,10 +98,10 @@ public final class ChainMemory {
             for (int c = 0; c < batch; c++) {
                 TokenIds y = ys.get(c);
                 int i = y.length() > 100 ? rng.nextInt(50) : rng.nextInt(y.length() + 1);
-                reqs.add(new GenerationRequest(prompt, y.prefix(i)));
+                reqs.add(new GenerationRequest(prompt, y.prefix(i), rng.nextLong()));
                 cap = Math.max(cap, i + k);
             }
-            List<Generation> gs = lm.generate(reqs, SamplingConfig.defaults().withMaxCompletionTokens(cap), rng);
+            List<Generation> gs = lm.generate(reqs, SamplingConfig.defaults().withMaxCompletionTokens(cap));
             for (int c = 0; c < batch; c++) {
                 TokenIds y = gs.get(c).completion();
                 ys.set(c, y.isEmpty() ? TokenIds.of(lm.prompt("").ids().get(0)) : y);

@@ -95,9 +95,9 @@ public final class QAlignReuse {
         SamplingConfig cfg = SamplingConfig.defaults().withMaxCompletionTokens(cap);
         List<GenerationRequest> fresh = new ArrayList<>();
         for (int c = 0; c < chains; c++) {
-            fresh.add(GenerationRequest.fresh(prompt));
+            fresh.add(GenerationRequest.fresh(prompt, rng.nextLong()));
         }
-        List<Generation> state = new ArrayList<>(policy.generate(fresh, cfg, rng));
+        List<Generation> state = new ArrayList<>(policy.generate(fresh, cfg));
         double[] r = new double[chains];
         List<Reward> r0 = reward.score(state.stream().map(g -> RewardRequest.of(prompt, g)).toList());
         for (int c = 0; c < chains; c++) {
@@ -115,9 +115,9 @@ public final class QAlignReuse {
             for (int c = 0; c < chains; c++) {
                 TokenIds y = state.get(c).completion();
                 int i = rng.nextInt(y.length());
-                reqs.add(new GenerationRequest(prompt, y.prefix(i)));
+                reqs.add(new GenerationRequest(prompt, y.prefix(i), rng.nextLong()));
             }
-            List<Generation> props = policy.generate(reqs, cfg, rng);
+            List<Generation> props = policy.generate(reqs, cfg);
             List<Reward> rs = reward.score(props.stream().map(g -> RewardRequest.of(prompt, g)).toList());
             for (int c = 0; c < chains; c++) {
                 Generation g = props.get(c);

@@ -21,17 +21,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
  * A {@link LanguageModel} backed by a {@link LlamaModel}, with batched decoding and KV prefix reuse.
  *
- * <p>Each {@link #generate} call derives one child generator per request, in request order
- * ({@code new SplittableRandom(rng.nextLong())}), and draws that request's tokens only from it: the output of a
- * request depends on the seed stream position, not on how requests are batched, so a batch of N requests gives
- * exactly the tokens of N one-request calls with the same generator (up to float rounding of batched vs. single
- * forward passes). Requests run in chunks of up to {@code maxBatch} rows; each chunk is one batched prefill (rows with
+ * <p>Each request's tokens are drawn only from its own stream ({@link GenerationRequest#newRandom()}): the output of
+ * a request depends on its seed, not on how requests are batched, so a batch of N requests gives exactly the tokens
+ * of N one-request calls with the same seeds (up to float rounding of batched vs. single forward passes). Requests run in chunks of up to {@code maxBatch} rows; each chunk is one batched prefill (rows with
  * different cached prefix lengths and different numbers of new tokens) followed by batched one-token decode steps
  * until every row stopped on an eos id (kept as the last token) or the total completion cap.
  *
@@ -218,11 +215,9 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     @Override
-    public synchronized List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config,
-                                                  RandomGenerator rng) {
+    public synchronized List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
         Objects.requireNonNull(requests, "requests");
         Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(rng, "rng");
         if (requests.isEmpty()) {
             throw new IllegalArgumentException("requests is empty");
         }
@@ -233,7 +228,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             GenerationRequest r = Objects.requireNonNull(requests.get(i), "request " + i);
-            rowRng[i] = new SplittableRandom(rng.nextLong());
+            rowRng[i] = r.newRandom();
             int p = r.prompt().ids().length();
             int k = r.prefix().length();
             if (k > cap) {

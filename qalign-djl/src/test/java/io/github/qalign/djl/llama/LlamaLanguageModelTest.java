@@ -49,19 +49,23 @@ class LlamaLanguageModelTest {
     void sameSeedSameGenerationsAndBatchEqualsOneAtATime() {
         Prompt p1 = lm.prompt("hello");
         Prompt p2 = lm.prompt("a longer prompt here");
-        List<GenerationRequest> reqs = List.of(GenerationRequest.fresh(p1), GenerationRequest.fresh(p2),
-                new GenerationRequest(p1, TokenIds.of(5, 6, 7)), GenerationRequest.fresh(p1),
-                new GenerationRequest(p2, TokenIds.of(4)));
-        List<Generation> a = lm.generate(reqs, cap(30), new SplittableRandom(42));
-        List<Generation> b = lm.generate(reqs, cap(30), new SplittableRandom(42));
-        SplittableRandom one = new SplittableRandom(42);
+        List<GenerationRequest> reqs = List.of(GenerationRequest.fresh(p1, 1), GenerationRequest.fresh(p2, 2),
+                new GenerationRequest(p1, TokenIds.of(5, 6, 7), 3), GenerationRequest.fresh(p1, 4),
+                new GenerationRequest(p2, TokenIds.of(4), 5));
+        List<Generation> a = lm.generate(reqs, cap(30));
+        List<Generation> b = lm.generate(reqs, cap(30));
         List<Generation> c = new ArrayList<>();
         for (GenerationRequest r : reqs) {
-            c.addAll(lm.generate(List.of(r), cap(30), one));
+            c.addAll(lm.generate(List.of(r), cap(30)));
         }
+        // reversed order: each request's tokens depend on its own seed only
+        List<GenerationRequest> reversed = new ArrayList<>(reqs);
+        java.util.Collections.reverse(reversed);
+        List<Generation> rev = lm.generate(reversed, cap(30));
         for (int i = 0; i < reqs.size(); i++) {
             assertThat(b.get(i).completion()).isEqualTo(a.get(i).completion());
             assertThat(c.get(i).completion()).isEqualTo(a.get(i).completion());
+            assertThat(rev.get(reqs.size() - 1 - i).completion()).isEqualTo(a.get(i).completion());
             assertThat(a.get(i).completion().startsWith(reqs.get(i).prefix())).isTrue();
             assertThat(a.get(i).prefixLength()).isEqualTo(reqs.get(i).prefix().length());
         }
@@ -69,13 +73,14 @@ class LlamaLanguageModelTest {
         try (LlamaLanguageModel small = new LlamaLanguageModel(LlamaModelTest.model(new TinyWeights(CONFIG, 21)),
                 new CharCodec(23), LlamaOptions.builder().maxBatchSize(2).cacheSlots(5).build(), true)) {
             assertThat(small.maxBatch()).isEqualTo(2);
-            List<Generation> e = small.generate(reqs, cap(30), new SplittableRandom(42));
+            List<Generation> e = small.generate(reqs, cap(30));
             for (int i = 0; i < reqs.size(); i++) {
                 assertThat(e.get(i).completion()).isEqualTo(a.get(i).completion());
             }
         }
         // a different seed gives different samples somewhere
-        List<Generation> d = lm.generate(reqs, cap(30), new SplittableRandom(43));
+        List<Generation> d = lm.generate(reqs.stream()
+                .map(r -> new GenerationRequest(r.prompt(), r.prefix(), r.seed() + 100)).toList(), cap(30));
         assertThat(d.stream().map(Generation::completion).toList())
                 .isNotEqualTo(a.stream().map(Generation::completion).toList());
     }
@@ -85,9 +90,9 @@ class LlamaLanguageModelTest {
         Prompt p = lm.prompt("stop test");
         List<GenerationRequest> reqs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            reqs.add(i % 2 == 0 ? GenerationRequest.fresh(p) : new GenerationRequest(p, TokenIds.of(3, 4)));
+            reqs.add(i % 2 == 0 ? GenerationRequest.fresh(p, 5 + i) : new GenerationRequest(p, TokenIds.of(3, 4), 5 + i));
         }
-        List<Generation> gs = lm.generate(reqs, cap(25), new SplittableRandom(5));
+        List<Generation> gs = lm.generate(reqs, cap(25));
         int eos = 0;
         for (Generation g : gs) {
             int[] ids = g.completion().toArray();
@@ -106,8 +111,7 @@ class LlamaLanguageModelTest {
         }
         assertThat(eos).isBetween(1, 39);
         // prefix at the cap: returned as is
-        Generation full = lm.generate(List.of(new GenerationRequest(p, TokenIds.of(3, 4, 5))), cap(3),
-                new SplittableRandom(1)).get(0);
+        Generation full = lm.generate(List.of(new GenerationRequest(p, TokenIds.of(3, 4, 5), 1)), cap(3)).get(0);
         assertThat(full.completion()).isEqualTo(TokenIds.of(3, 4, 5));
         assertThat(full.finishReason()).isEqualTo(FinishReason.LENGTH);
     }
@@ -119,11 +123,11 @@ class LlamaLanguageModelTest {
         int cap = 128 - p.ids().length();
         int[] longPrefix = new int[cap - 1];
         java.util.Arrays.fill(longPrefix, 5);
-        List<GenerationRequest> reqs = List.of(new GenerationRequest(p, TokenIds.of(longPrefix)),
-                GenerationRequest.fresh(p), GenerationRequest.fresh(p));
         SplittableRandom rng = new SplittableRandom(8);
         for (int round = 0; round < 3; round++) {
-            List<Generation> gs = lm.generate(reqs, cap(cap), rng);
+            List<GenerationRequest> reqs = List.of(new GenerationRequest(p, TokenIds.of(longPrefix), rng.nextLong()),
+                    GenerationRequest.fresh(p, rng.nextLong()), GenerationRequest.fresh(p, rng.nextLong()));
+            List<Generation> gs = lm.generate(reqs, cap(cap));
             assertThat(gs.get(0).completion().length()).isEqualTo(cap);
             for (Generation g : gs) {
                 assertThat(g.completion().length()).isLessThanOrEqualTo(cap);
@@ -134,10 +138,10 @@ class LlamaLanguageModelTest {
     @Test
     void tooLongForTheContextIsAClearError() {
         Prompt p = lm.prompt("x".repeat(100));
-        assertThatThrownBy(() -> lm.generate(List.of(GenerationRequest.fresh(p)), cap(40), new SplittableRandom(1)))
+        assertThatThrownBy(() -> lm.generate(List.of(GenerationRequest.fresh(p, 1)), cap(40)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("context length 128");
-        assertThatThrownBy(() -> lm.generate(List.of(new GenerationRequest(lm.prompt("y"), TokenIds.of(3, 3, 3))),
-                cap(2), new SplittableRandom(1))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> lm.generate(List.of(new GenerationRequest(lm.prompt("y"), TokenIds.of(3, 3, 3), 1)),
+                cap(2))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("exceeds maxCompletionTokens");
     }
 
@@ -155,12 +159,12 @@ class LlamaLanguageModelTest {
         double[] expected = nextTokenDistribution(ids);
         long[] counts = new long[CONFIG.vocabSize()];
         SplittableRandom rng = new SplittableRandom(77);
-        List<GenerationRequest> reqs = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            reqs.add(new GenerationRequest(p, prefix));
-        }
         for (int round = 0; round < 250; round++) {
-            for (Generation g : lm.generate(reqs, cap(3), rng)) {
+            List<GenerationRequest> reqs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                reqs.add(new GenerationRequest(p, prefix, rng.nextLong()));
+            }
+            for (Generation g : lm.generate(reqs, cap(3))) {
                 counts[g.completion().get(2)]++;
             }
         }
@@ -170,7 +174,11 @@ class LlamaLanguageModelTest {
         // top-k through generate: only the k most likely ids appear
         int[] order = java.util.stream.IntStream.range(0, expected.length).boxed()
                 .sorted((a, b) -> Double.compare(expected[b], expected[a])).mapToInt(Integer::intValue).toArray();
-        for (Generation g : lm.generate(reqs, cap(3).withTopK(2), rng)) {
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            reqs.add(new GenerationRequest(p, prefix, rng.nextLong()));
+        }
+        for (Generation g : lm.generate(reqs, cap(3).withTopK(2))) {
             assertThat(g.completion().get(2)).isIn(order[0], order[1]);
         }
     }
@@ -181,14 +189,14 @@ class LlamaLanguageModelTest {
         int len = p.ids().length();
         List<GenerationRequest> reqs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            reqs.add(GenerationRequest.fresh(p));
+            reqs.add(GenerationRequest.fresh(p, 3 + i));
         }
         int cachedBefore = 0;
         for (int s = 0; s < lm.pool().cache().slots(); s++) {
             cachedBefore = Math.max(cachedBefore, lm.pool().cache().commonPrefix(s, p.ids().toArray()));
         }
         assertThat(cachedBefore).isLessThan(len - 1);
-        List<Generation> gs = lm.generate(reqs, cap(20), new SplittableRandom(3));
+        List<Generation> gs = lm.generate(reqs, cap(20));
         long computed = gs.stream().mapToLong(g -> g.usage().computedInputTokens()).sum();
         long reused = gs.stream().mapToLong(g -> g.usage().reusedInputTokens()).sum();
         assertThat(computed + reused).isEqualTo(8L * len);
@@ -197,8 +205,8 @@ class LlamaLanguageModelTest {
         // continue from a prefix of a previous sample: only one input token is recomputed
         Generation g0 = gs.get(0);
         int i = Math.max(1, g0.completion().length() / 2);
-        Generation next = lm.generate(List.of(new GenerationRequest(p, g0.completion().prefix(i))), cap(20),
-                new SplittableRandom(4)).get(0);
+        Generation next = lm.generate(List.of(new GenerationRequest(p, g0.completion().prefix(i), 4)), cap(20))
+                .get(0);
         assertThat(next.usage().computedInputTokens()).isEqualTo(1);
         assertThat(next.usage().reusedInputTokens()).isEqualTo(len + i - 1);
     }

@@ -66,11 +66,11 @@ class Stories260kTest {
     @Test
     void seededSamplingIsReproducibleAndStopsOnEosOrCap() {
         Prompt p = lm.prompt("Once upon a time");
-        List<GenerationRequest> reqs = List.of(GenerationRequest.fresh(p), GenerationRequest.fresh(p),
-                GenerationRequest.fresh(lm.prompt("")));
+        List<GenerationRequest> reqs = List.of(GenerationRequest.fresh(p, 2024), GenerationRequest.fresh(p, 2025),
+                GenerationRequest.fresh(lm.prompt(""), 2026));
         SamplingConfig cfg = SamplingConfig.defaults().withMaxCompletionTokens(300);
-        List<Generation> a = lm.generate(reqs, cfg, new SplittableRandom(2024));
-        List<Generation> b = lm.generate(reqs, cfg, new SplittableRandom(2024));
+        List<Generation> a = lm.generate(reqs, cfg);
+        List<Generation> b = lm.generate(reqs, cfg);
         for (int i = 0; i < reqs.size(); i++) {
             Generation g = a.get(i);
             assertThat(b.get(i).completion()).isEqualTo(g.completion());

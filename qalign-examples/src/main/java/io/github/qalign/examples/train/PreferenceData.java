@@ -62,12 +62,13 @@ public record PreferenceData(List<PreferencePair> pairs, int prompts, int sample
             int to = Math.min(prompts.size(), from + batchPrompts);
             List<Prompt> batch = prompts.subList(from, to).stream().map(lm::prompt).toList();
             List<GenerationRequest> requests = new ArrayList<>();
+            SplittableRandom seeds = root.split(); // request seeds in order: the stream the committed RM was built on
             for (Prompt p : batch) {
                 for (int i = 0; i < k; i++) {
-                    requests.add(GenerationRequest.fresh(p));
+                    requests.add(GenerationRequest.fresh(p, seeds.nextLong()));
                 }
             }
-            List<Generation> gens = lm.generate(requests, sampling, root.split());
+            List<Generation> gens = lm.generate(requests, sampling);
             for (int pi = 0; pi < batch.size(); pi++) {
                 Prompt p = batch.get(pi);
                 Generation good = null;
