@@ -9,6 +9,7 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import com.hubspot.jinjava.objects.date.StrftimeFormatter;
+import io.github.qalign.model.ChatMessage;
 
 import java.nio.file.Path;
 import java.time.Clock;
