@@ -5,6 +5,8 @@ import io.github.qalign.model.ChatMessage;
 import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.Prompt;
+import io.github.qalign.model.Reward;
+import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.TokenIds;
 import io.github.qalign.tokenizer.ChatTemplate;
@@ -24,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The chat API of the policy on the embedded stories260K: a prompt from a list of messages is exactly the tokenizer's
  * ids of the model's own chat template render, and {@code Generation.text()} is what the tokenizer decodes for the
  * completion in the context of its prompt (a leading space kept), checked against an independent decode of the
- * whole sequence.
+ * whole sequence; the embedded reward model scores (messages, completion) with its own chat template, history
+ * included.
  */
 class LlamaChatApiTest {
 
@@ -91,5 +94,39 @@ class LlamaChatApiTest {
         assertThat(sawLeadingSpace).isTrue();
         // decode() of the ids alone is the tokenizer's plain decode (no context)
         assertThat(lm.decode(gens.get(0).completion())).startsWith("there was");
+    }
+
+    @Test
+    void rewardModelScoresTheConversationWithItsOwnTemplate() {
+        List<ChatMessage> conversation = List.of(ChatMessage.system("Be cheerful."),
+                ChatMessage.user("Once upon a time"), ChatMessage.assistant(" there was a sad cat."),
+                ChatMessage.user(" Then the cat"));
+        Prompt p = lm.prompt(conversation);
+        Generation g = lm.generate(List.of(GenerationRequest.fresh(p, 5)),
+                SamplingConfig.builder().maxCompletionTokens(16).build()).get(0);
+        RewardRequest request = RewardRequest.of(p, g);
+        LlamaOptions options = LlamaOptions.builder().maxBatchSize(4).build();
+        try (LlamaRewardModel own = LlamaRewardModel.load(EmbeddedModels.stories260kReward(), options, false);
+             LlamaRewardModel ids = LlamaRewardModel.load(EmbeddedModels.stories260kReward(), options, true);
+             HfTokenizer rmTok = HfTokenizer.open(EmbeddedModels.stories260kReward())) {
+            ChatTemplate rmTemplate = rmTok.chatTemplate().orElseThrow();
+            List<ChatMessage> exchange = new ArrayList<>(conversation);
+            exchange.add(ChatMessage.assistant(g.text()));
+            String rendered = rmTemplate.render(exchange, false);
+            // the whole conversation is scored, history included (not just the last user message)
+            assertThat(rendered).startsWith("<s>Once upon a time there was a sad cat. Then the cat")
+                    .endsWith(g.text());
+            int[] expected = rmTok.encode(rendered, false);
+            assertThat(own.inputIds(request)).containsExactly(expected);
+            // same model, same ids through the policy-ids path => same score
+            Reward viaTemplate = own.score(List.of(request)).get(0);
+            Reward viaIds = ids.score(List.of(new RewardRequest(new Prompt("x", TokenIds.of(expected)),
+                    TokenIds.empty(), ""))).get(0);
+            assertThat(viaTemplate.value()).isEqualTo(viaIds.value());
+            // a different history changes what is scored
+            RewardRequest otherHistory = new RewardRequest(lm.prompt(List.of(ChatMessage.user(" Then the cat"))),
+                    g.completion(), g.text());
+            assertThat(own.inputIds(otherHistory)).isNotEqualTo(expected);
+        }
     }
 }
