@@ -11,6 +11,7 @@ package io.github.qalign.tokenizer;
  */
 public final class ChatTemplateException extends IllegalArgumentException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /** What kind of failure. */
@@ -27,8 +28,11 @@ public final class ChatTemplateException extends IllegalArgumentException {
         ENGINE
     }
 
+    /** The template's name. */
     private final String template;
+    /** The kind of failure. */
     private final Kind kind;
+    /** What went wrong. */
     private final String reason;
 
     /**

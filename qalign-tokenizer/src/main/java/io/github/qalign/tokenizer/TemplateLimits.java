@@ -32,6 +32,14 @@ public record TemplateLimits(long maxTemplateChars, int maxNestingDepth, long ma
     /**
      * Validates the limits.
      *
+     * @param maxTemplateChars  see the record description
+     * @param maxNestingDepth   see the record description
+     * @param maxOutputChars    see the record description
+     * @param maxStringLength   see the record description
+     * @param maxListSize       see the record description
+     * @param maxLoopIterations see the record description
+     * @param maxRenderedNodes  see the record description
+     * @param timeout           see the record description
      * @throws IllegalArgumentException if a limit is not positive
      * @throws NullPointerException     if timeout is null
      */

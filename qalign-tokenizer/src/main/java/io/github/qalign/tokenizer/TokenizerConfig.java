@@ -26,6 +26,10 @@ public record TokenizerConfig(Path file, String bosToken, String eosToken, Strin
     /**
      * Validates the fields.
      *
+     * @param file               see the record description
+     * @param bosToken           see the record description
+     * @param eosToken           see the record description
+     * @param chatTemplateSource see the record description
      * @throws NullPointerException if file is null
      */
     public TokenizerConfig {

@@ -70,7 +70,8 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
      * @param dir              checkpoint directory
      * @param options          device, data type, batch size, KV pool
      * @param usePolicyIds     true to score {@code prompt.ids ++ completion} directly (only when the RM shares the
-     *                         policy's tokenizer and prompt format); false to re-render prompt text + completion text
+     *                         policy's tokenizer and prompt format); false to re-render the conversation
+     *                         ({@code Prompt.messages()}) + completion text
      *                         with the RM's own tokenizer and chat template
      * @return the reward model (close it)
      */
