@@ -6,7 +6,6 @@ import io.github.qalign.sampler.QAlignSampler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -22,9 +21,10 @@ import java.util.random.RandomGenerator;
  * or {@link Builder#maxEvaluations(int) maxEvaluations} runs are spent. It returns the evaluated beta whose rate is
  * closest to the target.
  *
- * <p>Determinism: {@link #tune} draws ONE {@code long} from its generator; every calibration run uses a fresh
- * {@code new SplittableRandom(thatSeed)} (common random numbers), so measured rates differ only through beta, the
- * search is reproducible and the rate is (nearly) monotone in beta along the search.
+ * <p>Determinism: {@link #tune} draws ONE {@code long} from its generator; every calibration run uses it as the run
+ * seed ({@link QAlignSampler#run(List, long)}: common random numbers, each chain on its own per-prompt stream), so
+ * measured rates differ only through beta, the search is reproducible and the rate is (nearly) monotone in beta along
+ * the search.
  */
 public final class BetaTuner {
 
@@ -119,7 +119,7 @@ public final class BetaTuner {
     }
 
     private double measure(double beta, List<Prompt> prompts, long seed, List<BetaTunerEvaluation> evals) {
-        QAlignResult r = template.toBuilder().beta(beta).build().run(prompts, new SplittableRandom(seed));
+        QAlignResult r = template.toBuilder().beta(beta).build().run(prompts, seed);
         double a = r.acceptanceRate();
         evals.add(new BetaTunerEvaluation(beta, a));
         return a;

@@ -4,7 +4,6 @@ import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.ModelException;
-import io.github.qalign.model.Prompt;
 import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.RewardRequest;
@@ -12,7 +11,6 @@ import io.github.qalign.model.SamplingConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
-import java.util.random.RandomGenerator;
 
 /**
  * Calls the models once per batch and checks their contract (a violation raises {@link ModelException}); also the
@@ -27,15 +25,13 @@ final class ModelCalls {
      * Checks the arguments of a sampler's {@code run} and returns the number of requests per batch.
      *
      * @param prompts   the prompts: not null, not empty, no null element
-     * @param rng       the generator: not null
      * @param perPrompt chains (or samples) per prompt, already validated &gt;= 1
      * @param perName   the name of {@code perPrompt} in error messages
      * @return {@code prompts.size() * perPrompt}
      * @throws IllegalArgumentException if {@code prompts} is empty or holds null, or the product overflows an int
      */
-    static int checkRunArguments(List<Prompt> prompts, RandomGenerator rng, int perPrompt, String perName) {
+    static int checkRunArguments(List<?> prompts, int perPrompt, String perName) {
         Objects.requireNonNull(prompts, "prompts");
-        Objects.requireNonNull(rng, "rng");
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("prompts must not be empty");
         }
@@ -50,6 +46,20 @@ final class ModelCalls {
                     + perName + " " + perPrompt + " = " + total + " exceeds " + Integer.MAX_VALUE);
         }
         return (int) total;
+    }
+
+    /**
+     * Keys every prompt by its content ({@link KeyedPrompt#of(Prompt)}).
+     *
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     */
+    static List<KeyedPrompt> keyed(List<io.github.qalign.model.Prompt> prompts) {
+        checkRunArguments(prompts, 1, "perPrompt");
+        List<KeyedPrompt> out = new java.util.ArrayList<>(prompts.size());
+        for (io.github.qalign.model.Prompt p : prompts) {
+            out.add(KeyedPrompt.of(p));
+        }
+        return out;
     }
 
     /**

@@ -30,16 +30,17 @@ import java.util.random.RandomGenerator;
  * {@code score} batch call, and so does every step, whatever the number of prompts and chains. (A backend that
  * cannot run a whole batch at once splits it internally; the sampler stays one call per step.)
  *
- * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: one
- * {@code nextLong()} per chain in chain order, the seeds of the initial requests; then per step: (1) one
- * {@code nextInt(|y|)} per chain in chain order (suffix proposal only), (2) one {@code nextLong()} per chain in chain
- * order, the seeds of the step's requests ({@link GenerationRequest#seed()}; the language model draws the tokens from
- * them), (3) one {@code nextDouble()} per chain in chain order (always drawn, even when {@code log alpha >= 0}). Chain order is prompt-major:
- * {@code promptIndex * chainsPerPrompt + chainIndex}. The reward model must be deterministic. Hence the same seed,
- * models and configuration give identical chains.
+ * <p>Random draws: chain {@code k} of a prompt with key {@code key} (see {@link KeyedPrompt}) draws only from its own
+ * stream {@link RandomStreams#stream(long, long, long) RandomStreams.stream(seed, key, k)}, in this order: one
+ * {@code nextLong()}, the seed of the initial request; then per step: {@code nextInt(|y|)} (suffix proposal only),
+ * {@code nextLong()} (the step's request seed, {@link GenerationRequest#seed()}: the language model draws the tokens
+ * from it), {@code nextDouble()} (the acceptance uniform, always drawn, even when {@code log alpha >= 0}). The reward
+ * model must be deterministic. Hence a prompt's chains depend only on (seed, key), the models and the configuration,
+ * never on the other prompts of the run, their order, the batch size or the thread; and a run of {@code k} steps is
+ * the first {@code k} steps of a longer run with the same seed.
  *
  * <p>Instances are immutable; concurrent {@code run} calls are safe if the models and the listener are (each call
- * needs its own generator). Create them with {@link #builder()}.
+ * each draws from its own streams). Create them with {@link #builder()}.
  */
 public final class QAlignSampler {
 
@@ -148,10 +149,37 @@ public final class QAlignSampler {
     }
 
     /**
-     * Runs the chains of one prompt.
+     * Runs the chains of one prompt, keyed by its content.
      *
      * @param prompt the prompt
-     * @param rng the source of every random draw
+     * @param seed   the run seed
+     * @return the chains of the prompt, as a one-prompt result
+     */
+    public QAlignResult run(Prompt prompt, long seed) {
+        Objects.requireNonNull(prompt, "prompt");
+        return run(List.of(prompt), seed);
+    }
+
+    /**
+     * Runs the chains of every prompt, each prompt keyed by its content ({@link KeyedPrompt#of(Prompt)}): equal
+     * prompts get identical chains.
+     *
+     * @param prompts the prompts; not empty, no null element
+     * @param seed    the run seed
+     * @return the chains, per prompt in input order
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public QAlignResult run(List<Prompt> prompts, long seed) {
+        return runKeyed(ModelCalls.keyed(prompts), seed);
+    }
+
+    /**
+     * Convenience for callers holding a generator: draws ONE {@code nextLong()} from {@code rng} as the run seed and
+     * calls {@link #run(Prompt, long)}.
+     *
+     * @param prompt the prompt
+     * @param rng    the source of the run seed
      * @return the chains of the prompt, as a one-prompt result
      */
     public QAlignResult run(Prompt prompt, RandomGenerator rng) {
@@ -160,68 +188,81 @@ public final class QAlignSampler {
     }
 
     /**
-     * Runs {@code chainsPerPrompt} chains for every prompt, all in lockstep.
+     * Convenience for callers holding a generator: draws ONE {@code nextLong()} from {@code rng} as the run seed and
+     * calls {@link #run(List, long)}. A prompt's chains then depend on that seed and the prompt only; to split a
+     * prompt set over several calls reproducibly, pass the same {@code long} seed to each call instead.
      *
-     * @param prompts the prompts; not empty
-     * @param rng     the source of every random draw
+     * @param prompts the prompts; not empty, no null element
+     * @param rng     the source of the run seed
+     * @return the chains, per prompt in input order
+     */
+    public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
+        Objects.requireNonNull(rng, "rng");
+        List<KeyedPrompt> keyed = ModelCalls.keyed(prompts);
+        return runKeyed(keyed, rng.nextLong());
+    }
+
+    /**
+     * Runs {@code chainsPerPrompt} chains for every prompt. Chain {@code k} of a prompt with key {@code key} draws
+     * every random number from its own stream {@link RandomStreams#stream(long, long, long)
+     * RandomStreams.stream(seed, key, k)}, so its states depend only on (seed, key, k), the models and this
+     * configuration: never on the other prompts, their number or order, the batching or the thread.
+     *
+     * @param prompts the keyed prompts; not empty, no null element
+     * @param seed    the run seed
      * @return the chains, per prompt in input order
      * @throws IllegalArgumentException if {@code prompts} is empty or holds null
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
-    public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
-        final int nChains = ModelCalls.checkRunArguments(prompts, rng, chainsPerPrompt, "chainsPerPrompt");
-        final BatchScorer scorer = new BatchScorer(languageModel, rewardModel, sampling, Integer.MAX_VALUE);
-        Prompt[] promptOf = new Prompt[nChains];
-        for (int c = 0; c < nChains; c++) {
-            promptOf[c] = prompts.get(c / chainsPerPrompt);
+    public QAlignResult runKeyed(List<KeyedPrompt> prompts, long seed) {
+        final int nChains = ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
+        List<Chain> chains = new ArrayList<>(nChains);
+        for (int p = 0; p < prompts.size(); p++) {
+            KeyedPrompt kp = prompts.get(p);
+            for (int k = 0; k < chainsPerPrompt; k++) {
+                chains.add(new Chain(this, p, k, kp.prompt(), RandomStreams.stream(seed, kp.key(), k)));
+            }
         }
+        List<Prompt> plain = new ArrayList<>(prompts.size());
+        for (KeyedPrompt kp : prompts) {
+            plain.add(kp.prompt());
+        }
+        return runLockstep(plain, chains);
+    }
+
+    private QAlignResult runLockstep(List<Prompt> prompts, List<Chain> chains) {
+        final int nChains = chains.size();
+        final BatchScorer scorer = new BatchScorer(languageModel, rewardModel, sampling, Integer.MAX_VALUE);
 
         // y^0: one batch each.
         List<GenerationRequest> initReq = new ArrayList<>(nChains);
-        for (int c = 0; c < nChains; c++) {
-            initReq.add(GenerationRequest.fresh(promptOf[c], rng.nextLong()));
+        for (Chain c : chains) {
+            initReq.addAll(c.initRequests());
         }
-        BatchScorer.Batch init = scorer.run(initReq, j -> where(j, "initial sample"));
-        ScoredSample[] state = init.samples().toArray(new ScoredSample[0]);
-        List<ComputeUsage> initialUsage = init.usages();
+        BatchScorer.Batch init = scorer.run(initReq, j -> chains.get(j).where("initial sample"));
         ComputeUsage initTotal = init.total();
-        final ScoredSample[] initial = state.clone();
-        listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, List.of(state), initTotal));
-
-        List<List<ChainStep>> history = new ArrayList<>(nChains);
+        List<ScoredSample> initStates = new ArrayList<>(nChains);
         for (int c = 0; c < nChains; c++) {
-            history.add(new ArrayList<>(steps));
+            chains.get(c).initDone(init.samples().subList(c, c + 1), init.usages().subList(c, c + 1));
+            initStates.add(chains.get(c).state());
         }
+        listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, initStates, initTotal));
+
         ComputeUsage total = initTotal;
-        int[] index = new int[nChains];
         for (int t = 1; t <= steps; t++) {
-            final int step = t;
+            final String phase = "step " + t;
             List<GenerationRequest> req = new ArrayList<>(nChains);
-            for (int c = 0; c < nChains; c++) {
-                int len = state[c].completion().length();
-                index[c] = proposal == Proposal.SUFFIX ? rng.nextInt(len) : 0;
+            for (Chain c : chains) {
+                req.add(c.nextRequest());
             }
-            for (int c = 0; c < nChains; c++) {
-                req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c]), rng.nextLong()));
-            }
-            BatchScorer.Batch batch = scorer.run(req, j -> where(j, "step " + step));
+            BatchScorer.Batch batch = scorer.run(req, j -> chains.get(j).where(phase));
             List<ChainStep> stepRecords = new ArrayList<>(nChains);
             int acceptedCount = 0;
             for (int c = 0; c < nChains; c++) {
-                ScoredSample cur = state[c];
-                ScoredSample cand = batch.samples().get(c);
-                double logAlpha = logAlpha(cur.reward(), cand.reward(), cur.completion().length(),
-                        cand.completion().length());
-                double u = rng.nextDouble();
-                boolean accepted = Math.log(u) < logAlpha;
-                if (accepted) {
-                    state[c] = cand;
+                ChainStep rec = chains.get(c).complete(batch.samples().get(c), batch.usages().get(c));
+                if (rec.accepted()) {
                     acceptedCount++;
                 }
-                ComputeUsage usage = batch.usages().get(c);
-                ChainStep rec = new ChainStep(t, index[c], cur.completion().length(), cur.reward(), cand, logAlpha,
-                        accepted, state[c], usage);
-                history.get(c).add(rec);
                 stepRecords.add(rec);
             }
             ComputeUsage stepTotal = batch.total();
@@ -229,16 +270,17 @@ public final class QAlignSampler {
             listener.onStep(new QAlignListener.StepEvent(t, steps, chainsPerPrompt, stepRecords, acceptedCount,
                     stepTotal));
         }
+        return finish(prompts, chains, total);
+    }
 
+    private QAlignResult finish(List<Prompt> prompts, List<Chain> chains, ComputeUsage total) {
         List<PromptResult> results = new ArrayList<>(prompts.size());
         for (int p = 0; p < prompts.size(); p++) {
-            List<ChainResult> chains = new ArrayList<>(chainsPerPrompt);
+            List<ChainResult> cr = new ArrayList<>(chainsPerPrompt);
             for (int k = 0; k < chainsPerPrompt; k++) {
-                int c = p * chainsPerPrompt + k;
-                chains.add(new ChainResult(p, k, initial[c], initialUsage.get(c),
-                        history.get(c), burnIn, thin));
+                cr.add(chains.get(p * chainsPerPrompt + k).result(burnIn, thin));
             }
-            results.add(new PromptResult(p, prompts.get(p), chains));
+            results.add(new PromptResult(p, prompts.get(p), cr));
         }
         QAlignResult result = new QAlignResult(results, beta, steps, proposal, total);
         listener.onComplete(result);
@@ -259,9 +301,6 @@ public final class QAlignSampler {
         return la;
     }
 
-    private String where(int chain, String phase) {
-        return "prompt " + (chain / chainsPerPrompt) + " chain " + (chain % chainsPerPrompt) + " (" + phase + ")";
-    }
 
     /**
      * Builder of {@link QAlignSampler}. Defaults: {@code steps = 16}, {@code chainsPerPrompt = 1},

@@ -29,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -122,11 +121,11 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                     ? beta(betaOptions, models, prompts, sampling, samplingOptions.seed) : null;
             List<Prompt> ps = prompts.stream().map(models.policy()::prompt).toList();
             Selections selections = new Selections(answer.extractor(), beta == null ? 1.0 : beta.beta());
-            SplittableRandom rng = new SplittableRandom(samplingOptions.seed);
+            long seed = samplingOptions.seed; // per-prompt streams: a prompt's output depends on (seed, prompt)
             ComputeUsage total;
             Double acceptance = null;
             if (method == Method.QALIGN) {
-                QAlignResult r = runQAlign(models, ps, sampling, beta.beta(), rng);
+                QAlignResult r = runQAlign(models, ps, sampling, beta.beta(), seed);
                 total = r.usage(budget / chains - 1);
                 acceptance = budget / chains > 1 ? r.acceptanceRate() : null;
                 for (PromptResult pr : r.prompts()) {
@@ -152,7 +151,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                         .rewardModel(models.reward()).samplesPerPrompt(budget).sampling(sampling).build();
                 Progress p = progress();
                 p.start("sampling", ps.size());
-                IndependentResult r = sampler.run(ps, rng);
+                IndependentResult r = sampler.run(ps, seed);
                 p.step(ps.size());
                 p.finish();
                 total = r.usage();
@@ -233,7 +232,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     }
 
     private QAlignResult runQAlign(LoadedModels models, List<Prompt> ps, SamplingConfig sampling, double beta,
-                                   SplittableRandom rng) {
+                                   long seed) {
         int steps = budget / chains - 1;
         Progress p = progress();
         p.start("QAlign steps", steps + 1L);
@@ -250,7 +249,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                         p.step(1);
                     }
                 }).build();
-        QAlignResult r = sampler.run(ps, rng);
+        QAlignResult r = sampler.run(ps, seed);
         p.finish();
         return r;
     }
