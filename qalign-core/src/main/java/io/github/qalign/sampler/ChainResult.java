@@ -133,7 +133,7 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
     }
 
     /**
-     * Number of accepted steps.
+     * Number of accepted steps (the Metropolis-Hastings decision, {@link AcceptanceMeasure#ACCEPTED}).
      *
      * @return number of accepted steps
      */
@@ -145,6 +145,35 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
             }
         }
         return n;
+    }
+
+    /**
+     * Number of steps after which the state differs from the state before ({@code y^t != y^{t-1}}, compared as token
+     * ids). At most {@link #acceptedCount()}: an accepted candidate identical to the current state does not move the
+     * chain.
+     *
+     * @return number of steps that moved the chain
+     */
+    public int movedCount() {
+        int n = 0;
+        ScoredSample prev = initial;
+        for (ChainStep st : steps) {
+            if (!st.state().completion().equals(prev.completion())) {
+                n++;
+            }
+            prev = st.state();
+        }
+        return n;
+    }
+
+    /**
+     * Steps counted by {@code measure}: {@link #acceptedCount()} or {@link #movedCount()}.
+     *
+     * @param measure the measure
+     * @return the count
+     */
+    public int count(AcceptanceMeasure measure) {
+        return measure == AcceptanceMeasure.MOVED ? movedCount() : acceptedCount();
     }
 
     /**

@@ -72,11 +72,13 @@ public interface QAlignListener {
      * @param totalSteps      {@code T}
      * @param chainsPerPrompt chains per prompt
      * @param chainSteps      the step of every chain, prompt-major
-     * @param accepted        how many chains accepted their candidate in this step
+     * @param accepted        how many chains accepted their candidate in this step (the MH decision)
+     * @param moved           how many chains moved: their state differs from the state before the step (at most
+     *                        {@code accepted}; see {@link AcceptanceMeasure})
      * @param usage           usage of this step's LM and RM batch
      */
     record StepEvent(int step, int totalSteps, int chainsPerPrompt, List<ChainStep> chainSteps, int accepted,
-                     ComputeUsage usage) {
+                     int moved, ComputeUsage usage) {
         /**
          * Validates and copies the components.
          *
@@ -85,6 +87,7 @@ public interface QAlignListener {
          * @param chainsPerPrompt see the record description
          * @param chainSteps see the record description
          * @param accepted see the record description
+         * @param moved see the record description
          * @param usage see the record description
          */
         public StepEvent {

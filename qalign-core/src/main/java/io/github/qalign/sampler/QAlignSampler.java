@@ -7,6 +7,7 @@ import io.github.qalign.model.Prompt;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
+import io.github.qalign.model.TokenIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -258,17 +259,22 @@ public final class QAlignSampler {
             BatchScorer.Batch batch = scorer.run(req, j -> chains.get(j).where(phase));
             List<ChainStep> stepRecords = new ArrayList<>(nChains);
             int acceptedCount = 0;
+            int movedCount = 0;
             for (int c = 0; c < nChains; c++) {
+                TokenIds before = chains.get(c).state().completion();
                 ChainStep rec = chains.get(c).complete(batch.samples().get(c), batch.usages().get(c));
                 if (rec.accepted()) {
                     acceptedCount++;
+                    if (!rec.state().completion().equals(before)) {
+                        movedCount++;
+                    }
                 }
                 stepRecords.add(rec);
             }
             ComputeUsage stepTotal = batch.total();
             total = total.plus(stepTotal);
             listener.onStep(new QAlignListener.StepEvent(t, steps, chainsPerPrompt, stepRecords, acceptedCount,
-                    stepTotal));
+                    movedCount, stepTotal));
         }
         return finish(prompts, chains, total);
     }
