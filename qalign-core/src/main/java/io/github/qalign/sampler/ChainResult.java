@@ -18,8 +18,10 @@ import java.util.Objects;
  *
  * @param promptIndex  index of the prompt in the run
  * @param chainIndex   index of the chain among the prompt's chains
- * @param initial      {@code y^0}, one full sample of the language model, scored once
- * @param initialUsage LM and RM usage of {@code y^0}
+ * @param initial      {@code y^0}: one full sample of the language model, scored once (the default), the sample
+ *                     picked by importance resampling among several, or a given warm start
+ * @param initialUsage LM and RM usage of {@code y^0}: every base sample it was picked from, or the scoring of an
+ *                     unscored warm start (zero for a scored one)
  * @param steps        the {@code T} steps in order
  * @param burnIn       states discarded from the start, in [0, T]
  * @param thin         keep every {@code thin}-th state after burn-in, &gt;= 1

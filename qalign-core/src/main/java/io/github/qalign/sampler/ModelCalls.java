@@ -79,31 +79,53 @@ final class ModelCalls {
         }
         int cap = config.maxCompletionTokens();
         for (int j = 0; j < gens.size(); j++) {
-            Generation g = gens.get(j);
-            GenerationRequest r = requests.get(j);
-            if (g == null) {
-                throw new ModelException("language model returned a null generation for " + where.apply(j));
-            }
-            int pl = r.prefix().length();
-            if (g.prefixLength() != pl) {
-                throw new ModelException("language model reported prefixLength " + g.prefixLength()
-                        + " but the request prefix has " + pl + " tokens, for " + where.apply(j));
-            }
-            if (!g.completion().startsWith(r.prefix())) {
-                throw new ModelException("language model completion does not start with the request prefix (prefix "
-                        + pl + " tokens, completion " + g.completion().length() + " tokens), for " + where.apply(j));
-            }
-            if (g.completion().length() > cap) {
-                throw new ModelException("language model completion has " + g.completion().length()
-                        + " tokens, above the total cap maxCompletionTokens=" + cap + ", for " + where.apply(j));
-            }
-            if (g.completion().length() == pl && pl < cap) {
-                throw new ModelException("language model returned an empty continuation (completion length "
-                        + g.completion().length() + ", prefix " + pl + ", cap " + cap + "; EOS must be kept as a"
-                        + " token), for " + where.apply(j));
-            }
+            checkGeneration(requests.get(j), gens.get(j), cap, where.apply(j));
         }
         return gens;
+    }
+
+    /**
+     * Checks one generation against its request (the per-request part of the contract).
+     *
+     * @param where names the request in error messages
+     * @throws ModelException if the generation breaks the contract
+     */
+    static void checkGeneration(GenerationRequest r, Generation g, int cap, String where) {
+        if (g == null) {
+            throw new ModelException("language model returned a null generation for " + where);
+        }
+        int pl = r.prefix().length();
+        if (g.prefixLength() != pl) {
+            throw new ModelException("language model reported prefixLength " + g.prefixLength()
+                    + " but the request prefix has " + pl + " tokens, for " + where);
+        }
+        if (!g.completion().startsWith(r.prefix())) {
+            throw new ModelException("language model completion does not start with the request prefix (prefix "
+                    + pl + " tokens, completion " + g.completion().length() + " tokens), for " + where);
+        }
+        if (g.completion().length() > cap) {
+            throw new ModelException("language model completion has " + g.completion().length()
+                    + " tokens, above the total cap maxCompletionTokens=" + cap + ", for " + where);
+        }
+        if (g.completion().length() == pl && pl < cap) {
+            throw new ModelException("language model returned an empty continuation (completion length "
+                    + g.completion().length() + ", prefix " + pl + ", cap " + cap + "; EOS must be kept as a"
+                    + " token), for " + where);
+        }
+    }
+
+    /**
+     * Checks one reward: not null, finite.
+     *
+     * @throws ModelException if it is not
+     */
+    static void checkReward(Reward r, String where) {
+        if (r == null) {
+            throw new ModelException("reward model returned a null reward for " + where);
+        }
+        if (!Double.isFinite(r.value())) {
+            throw new ModelException("reward model returned a non-finite reward " + r.value() + " for " + where);
+        }
     }
 
     /** One {@code score} call, validated. */
@@ -117,14 +139,7 @@ final class ModelCalls {
                     + requests.size() + " requests (batch size mismatch)");
         }
         for (int j = 0; j < rewards.size(); j++) {
-            Reward r = rewards.get(j);
-            if (r == null) {
-                throw new ModelException("reward model returned a null reward for " + where.apply(j));
-            }
-            if (!Double.isFinite(r.value())) {
-                throw new ModelException("reward model returned a non-finite reward " + r.value() + " for "
-                        + where.apply(j));
-            }
+            checkReward(rewards.get(j), where.apply(j));
         }
         return rewards;
     }

@@ -1,13 +1,17 @@
 package io.github.qalign.sampler;
 
 import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.Prompt;
+import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
+import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
 import io.github.qalign.model.TokenIds;
+import io.github.qalign.model.TokenUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +37,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Random draws: chain {@code k} of a prompt with key {@code key} (see {@link KeyedPrompt}) draws only from its own
  * stream {@link RandomStreams#stream(long, long, long) RandomStreams.stream(seed, key, k)}, in this order: one
- * {@code nextLong()}, the seed of the initial request; then per step: {@code nextInt(|y|)} (suffix proposal only),
+ * {@code nextLong()}, the seed of the initial request (with {@link Builder#initialCandidates(int) initialCandidates(n)},
+ * {@code n > 1}: {@code n} request seeds, then one {@code nextDouble()} picking the start; with a given start
+ * ({@link #runFrom}): nothing); then per step: {@code nextInt(|y|)} (suffix proposal only),
  * {@code nextLong()} (the step's request seed, {@link GenerationRequest#seed()}: the language model draws the tokens
  * from it), {@code nextDouble()} (the acceptance uniform, always drawn, even when {@code log alpha >= 0}). The reward
  * model must be deterministic. Hence a prompt's chains depend only on (seed, key), the models and the configuration,
@@ -57,6 +63,7 @@ public final class QAlignSampler {
     private final QAlignListener listener;
     private final OptionalDouble logAlphaClamp;
     private final boolean invertedLengthRatio;
+    private final int initialCandidates;
 
     private QAlignSampler(Builder b) {
         this.languageModel = b.languageModel;
@@ -71,6 +78,7 @@ public final class QAlignSampler {
         this.listener = b.listener;
         this.logAlphaClamp = b.logAlphaClamp;
         this.invertedLengthRatio = b.invertedLengthRatio;
+        this.initialCandidates = b.initialCandidates;
     }
 
     /**
@@ -101,6 +109,7 @@ public final class QAlignSampler {
         b.listener = listener;
         b.logAlphaClamp = logAlphaClamp;
         b.invertedLengthRatio = invertedLengthRatio;
+        b.initialCandidates = initialCandidates;
         return b;
     }
 
@@ -138,6 +147,15 @@ public final class QAlignSampler {
      */
     public SamplingConfig sampling() {
         return sampling;
+    }
+
+    /**
+     * Base samples per chain for the importance-resampled initial state (1: a plain {@code p_LM} sample).
+     *
+     * @return the number of initial candidates per chain
+     */
+    public int initialCandidates() {
+        return initialCandidates;
     }
 
     /**
@@ -216,36 +234,128 @@ public final class QAlignSampler {
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
     public QAlignResult runKeyed(List<KeyedPrompt> prompts, long seed) {
-        final int nChains = ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
-        List<Chain> chains = new ArrayList<>(nChains);
+        ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
+        return runLockstep(prompts, chains(prompts, null, seed));
+    }
+
+    /**
+     * Runs {@code chainsPerPrompt} chains for every prompt from given initial states (warm starts): chain {@code k} of
+     * prompt {@code p} starts from {@code starts.get(p).get(k % starts.get(p).size())}. A start without a reward is
+     * scored first (all such starts in one {@code score} call, counted in the chain's initial usage); a start with a
+     * reward is used as is and costs nothing. No random number is drawn for a given start, so chain {@code k}'s stream
+     * begins with its first step. The stationary distribution is unchanged; only the transient (the burn-in needed)
+     * depends on the start. {@link Builder#initialCandidates(int)} does not apply to given starts.
+     *
+     * @param prompts the keyed prompts; not empty, no null element
+     * @param starts  per prompt, a non-empty list of starting states (one per chain, or fewer to be reused cyclically)
+     * @param seed    the run seed
+     * @return the chains, per prompt in input order
+     * @throws IllegalArgumentException if the lists do not match, a start is null or longer than the total cap
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public QAlignResult runFrom(List<KeyedPrompt> prompts, List<List<WarmStart>> starts, long seed) {
+        ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
+        Objects.requireNonNull(starts, "starts");
+        if (starts.size() != prompts.size()) {
+            throw new IllegalArgumentException("starts has " + starts.size() + " entries for " + prompts.size()
+                    + " prompts (one list per prompt)");
+        }
+        int cap = sampling.maxCompletionTokens();
+        for (int p = 0; p < starts.size(); p++) {
+            List<WarmStart> ws = starts.get(p);
+            if (ws == null || ws.isEmpty()) {
+                throw new IllegalArgumentException("starts[" + p + "] is " + (ws == null ? "null" : "empty")
+                        + ": give at least one starting state per prompt");
+            }
+            for (int j = 0; j < ws.size(); j++) {
+                WarmStart w = ws.get(j);
+                if (w == null) {
+                    throw new IllegalArgumentException("starts[" + p + "][" + j + "] is null");
+                }
+                if (w.completion().length() > cap) {
+                    throw new IllegalArgumentException("starts[" + p + "][" + j + "] has " + w.completion().length()
+                            + " tokens, above the total cap maxCompletionTokens=" + cap);
+                }
+            }
+        }
+        return runLockstep(prompts, chains(prompts, starts, seed));
+    }
+
+    private List<Chain> chains(List<KeyedPrompt> prompts, List<List<WarmStart>> starts, long seed) {
+        List<Chain> chains = new ArrayList<>(prompts.size() * chainsPerPrompt);
         for (int p = 0; p < prompts.size(); p++) {
             KeyedPrompt kp = prompts.get(p);
             for (int k = 0; k < chainsPerPrompt; k++) {
-                chains.add(new Chain(this, p, k, kp.prompt(), RandomStreams.stream(seed, kp.key(), k)));
+                WarmStart start = starts == null ? null : starts.get(p).get(k % starts.get(p).size());
+                chains.add(new Chain(this, p, k, kp.prompt(), RandomStreams.stream(seed, kp.key(), k), start,
+                        initialCandidates));
             }
         }
-        List<Prompt> plain = new ArrayList<>(prompts.size());
-        for (KeyedPrompt kp : prompts) {
-            plain.add(kp.prompt());
-        }
-        return runLockstep(plain, chains);
+        return chains;
     }
 
-    private QAlignResult runLockstep(List<Prompt> prompts, List<Chain> chains) {
+    private QAlignResult runLockstep(List<KeyedPrompt> keyed, List<Chain> chains) {
         final int nChains = chains.size();
         final BatchScorer scorer = new BatchScorer(languageModel, rewardModel, sampling, Integer.MAX_VALUE);
-
-        // y^0: one batch each.
-        List<GenerationRequest> initReq = new ArrayList<>(nChains);
-        for (Chain c : chains) {
-            initReq.addAll(c.initRequests());
+        List<Prompt> prompts = new ArrayList<>(keyed.size());
+        for (KeyedPrompt kp : keyed) {
+            prompts.add(kp.prompt());
         }
-        BatchScorer.Batch init = scorer.run(initReq, j -> chains.get(j).where("initial sample"));
-        ComputeUsage initTotal = init.total();
+
+        // y^0: at most one generate call (every chain's initial requests) and one score call (their generations and
+        // the unscored warm starts).
+        List<GenerationRequest> genReq = new ArrayList<>();
+        List<Chain> genOwner = new ArrayList<>();
+        for (Chain c : chains) {
+            for (GenerationRequest r : c.initRequests()) {
+                genReq.add(r);
+                genOwner.add(c);
+            }
+        }
+        List<Generation> gens = genReq.isEmpty() ? List.of()
+                : scorer.generate(genReq, j -> genOwner.get(j).where("initial sample"));
+        List<RewardRequest> rreq = new ArrayList<>();
+        List<Chain> rOwner = new ArrayList<>();
+        for (int j = 0; j < gens.size(); j++) {
+            rreq.add(RewardRequest.of(genReq.get(j).prompt(), gens.get(j)));
+            rOwner.add(genOwner.get(j));
+        }
+        for (Chain c : chains) {
+            RewardRequest r = c.startRewardRequest();
+            if (r != null) {
+                rreq.add(r);
+                rOwner.add(c);
+            }
+        }
+        List<Reward> rewards = rreq.isEmpty() ? List.of()
+                : scorer.score(rreq, j -> rOwner.get(j).where("initial sample"));
+        ComputeUsage initTotal = scorer.none();
         List<ScoredSample> initStates = new ArrayList<>(nChains);
-        for (int c = 0; c < nChains; c++) {
-            chains.get(c).initDone(init.samples().subList(c, c + 1), init.usages().subList(c, c + 1));
-            initStates.add(chains.get(c).state());
+        int g = 0;
+        int extra = gens.size();
+        for (Chain c : chains) {
+            List<ScoredSample> samples = new ArrayList<>();
+            List<ComputeUsage> usages = new ArrayList<>();
+            while (g < gens.size() && genOwner.get(g) == c) {
+                samples.add(BatchScorer.sample(gens.get(g), rewards.get(g)));
+                usages.add(scorer.usage(gens.get(g), rewards.get(g)));
+                g++;
+            }
+            if (samples.isEmpty()) { // a given start
+                if (c.startRewardRequest() != null) {
+                    Reward r = rewards.get(extra++);
+                    samples.add(c.startSample(r.value()));
+                    usages.add(new ComputeUsage(TokenUsage.ZERO, r.usage(), scorer.lmParams(), scorer.rmParams()));
+                } else {
+                    samples.add(c.startSample(Double.NaN));
+                    usages.add(scorer.none());
+                }
+            }
+            c.initDone(samples, usages);
+            initStates.add(c.state());
+            for (ComputeUsage u : usages) {
+                initTotal = initTotal.plus(u);
+            }
         }
         listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, initStates, initTotal));
 
@@ -326,8 +436,25 @@ public final class QAlignSampler {
         private QAlignListener listener = QAlignListener.NONE;
         private OptionalDouble logAlphaClamp = OptionalDouble.empty();
         private boolean invertedLengthRatio;
+        private int initialCandidates = 1;
 
         private Builder() {
+        }
+
+        /**
+         * Draws each chain's initial state by sampling-importance-resampling: {@code n} independent {@code p_LM}
+         * samples, scored, one of them picked with probability {@code softmax(r/beta)} (default 1: a plain
+         * {@code p_LM} sample, the paper's start). The initial state's distribution moves from {@code p_LM} towards
+         * the target {@code pi} as {@code n} grows, which shortens the burn-in; the stationary distribution is
+         * unchanged. All {@code n} samples are counted in the chain's initial usage (its compute). Random draws: the
+         * {@code n} request seeds, then one {@code nextDouble()} for the pick (none when {@code n = 1}).
+         *
+         * @param n base samples per chain, &gt;= 1
+         * @return this builder
+         */
+        public Builder initialCandidates(int n) {
+            this.initialCandidates = n;
+            return this;
         }
 
         /**
@@ -499,6 +626,9 @@ public final class QAlignSampler {
             }
             if (thin < 1) {
                 throw new IllegalArgumentException("thin must be >= 1, got " + thin);
+            }
+            if (initialCandidates < 1) {
+                throw new IllegalArgumentException("initialCandidates must be >= 1, got " + initialCandidates);
             }
             if (sampling == null) {
                 throw new IllegalArgumentException("sampling must not be null");
