@@ -1,6 +1,10 @@
 package io.github.qalign.sampler;
 
 import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.AsyncLanguageModel;
+import io.github.qalign.model.AsyncRewardModel;
+import io.github.qalign.model.BatchingLanguageModel;
+import io.github.qalign.model.BatchingRewardModel;
 import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
@@ -31,9 +35,11 @@ import java.util.random.RandomGenerator;
  * {@code log alpha = (r' - r)/beta + log|y| - log|y'|} (the length term only for the suffix proposal). A rejected
  * step repeats the state, and the repeat counts as a sample.
  *
- * <p>All chains of all prompts advance in lockstep: the initial states take one {@code generate} and one
- * {@code score} batch call, and so does every step, whatever the number of prompts and chains. (A backend that
- * cannot run a whole batch at once splits it internally; the sampler stays one call per step.)
+ * <p>By default ({@link Scheduling#LOCKSTEP}) all chains of all prompts advance in lockstep: the initial states take
+ * one {@code generate} and one {@code score} batch call, and so does every step, whatever the number of prompts and
+ * chains. (A backend that cannot run a whole batch at once splits it internally; the sampler stays one call per
+ * step.) With {@link Scheduling#ASYNC} every chain advances on its own through the asynchronous model seams, each
+ * chain submitting its next request as soon as its previous one is scored; the chains are identical.
  *
  * <p>Random draws: chain {@code k} of a prompt with key {@code key} (see {@link KeyedPrompt}) draws only from its own
  * stream {@link RandomStreams#stream(long, long, long) RandomStreams.stream(seed, key, k)}, in this order: one
@@ -64,6 +70,9 @@ public final class QAlignSampler {
     private final OptionalDouble logAlphaClamp;
     private final boolean invertedLengthRatio;
     private final int initialCandidates;
+    private final Scheduling scheduling;
+    private final AsyncLanguageModel asyncLanguageModel;
+    private final AsyncRewardModel asyncRewardModel;
 
     private QAlignSampler(Builder b) {
         this.languageModel = b.languageModel;
@@ -79,6 +88,9 @@ public final class QAlignSampler {
         this.logAlphaClamp = b.logAlphaClamp;
         this.invertedLengthRatio = b.invertedLengthRatio;
         this.initialCandidates = b.initialCandidates;
+        this.scheduling = b.scheduling;
+        this.asyncLanguageModel = b.asyncLanguageModel;
+        this.asyncRewardModel = b.asyncRewardModel;
     }
 
     /**
@@ -110,6 +122,9 @@ public final class QAlignSampler {
         b.logAlphaClamp = logAlphaClamp;
         b.invertedLengthRatio = invertedLengthRatio;
         b.initialCandidates = initialCandidates;
+        b.scheduling = scheduling;
+        b.asyncLanguageModel = asyncLanguageModel;
+        b.asyncRewardModel = asyncRewardModel;
         return b;
     }
 
@@ -156,6 +171,19 @@ public final class QAlignSampler {
      */
     public int initialCandidates() {
         return initialCandidates;
+    }
+
+    /**
+     * How the chains are driven.
+     *
+     * @return the scheduling
+     */
+    public Scheduling scheduling() {
+        return scheduling;
+    }
+
+    QAlignListener listener() {
+        return listener;
     }
 
     /**
@@ -235,7 +263,7 @@ public final class QAlignSampler {
      */
     public QAlignResult runKeyed(List<KeyedPrompt> prompts, long seed) {
         ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
-        return runLockstep(prompts, chains(prompts, null, seed));
+        return drive(prompts, chains(prompts, null, seed));
     }
 
     /**
@@ -278,7 +306,7 @@ public final class QAlignSampler {
                 }
             }
         }
-        return runLockstep(prompts, chains(prompts, starts, seed));
+        return drive(prompts, chains(prompts, starts, seed));
     }
 
     private List<Chain> chains(List<KeyedPrompt> prompts, List<List<WarmStart>> starts, long seed) {
@@ -292,6 +320,26 @@ public final class QAlignSampler {
             }
         }
         return chains;
+    }
+
+    private QAlignResult drive(List<KeyedPrompt> keyed, List<Chain> chains) {
+        if (scheduling == Scheduling.LOCKSTEP) {
+            return runLockstep(keyed, chains);
+        }
+        List<Prompt> prompts = new ArrayList<>(keyed.size());
+        for (KeyedPrompt kp : keyed) {
+            prompts.add(kp.prompt());
+        }
+        long lmParams = languageModel.parameterCount();
+        long rmParams = rewardModel.parameterCount();
+        if (asyncLanguageModel != null) {
+            return new AsyncScheduler(this, asyncLanguageModel, asyncRewardModel, sampling, lmParams, rmParams)
+                    .run(prompts, chains);
+        }
+        try (BatchingLanguageModel alm = BatchingLanguageModel.of(languageModel, Integer.MAX_VALUE, 1);
+             BatchingRewardModel arm = BatchingRewardModel.of(rewardModel, Integer.MAX_VALUE, 1)) {
+            return new AsyncScheduler(this, alm, arm, sampling, lmParams, rmParams).run(prompts, chains);
+        }
     }
 
     private QAlignResult runLockstep(List<KeyedPrompt> keyed, List<Chain> chains) {
@@ -389,7 +437,7 @@ public final class QAlignSampler {
         return finish(prompts, chains, total);
     }
 
-    private QAlignResult finish(List<Prompt> prompts, List<Chain> chains, ComputeUsage total) {
+    QAlignResult finish(List<Prompt> prompts, List<Chain> chains, ComputeUsage total) {
         List<PromptResult> results = new ArrayList<>(prompts.size());
         for (int p = 0; p < prompts.size(); p++) {
             List<ChainResult> cr = new ArrayList<>(chainsPerPrompt);
@@ -437,8 +485,40 @@ public final class QAlignSampler {
         private OptionalDouble logAlphaClamp = OptionalDouble.empty();
         private boolean invertedLengthRatio;
         private int initialCandidates = 1;
+        private Scheduling scheduling = Scheduling.LOCKSTEP;
+        private AsyncLanguageModel asyncLanguageModel;
+        private AsyncRewardModel asyncRewardModel;
 
         private Builder() {
+        }
+
+        /**
+         * How chains are driven (default {@link Scheduling#LOCKSTEP}). Both give identical chains for the same seed.
+         *
+         * @param scheduling lockstep batches, or independent chains through the asynchronous seams
+         * @return this builder
+         */
+        public Builder scheduling(Scheduling scheduling) {
+            this.scheduling = scheduling;
+            return this;
+        }
+
+        /**
+         * Asynchronous forms of the models for {@link Scheduling#ASYNC} (e.g. a remote server pool or a backend with
+         * continuous batching); sets the scheduling to {@code ASYNC}. They must sample and score exactly as the batch
+         * models set with {@link #languageModel} and {@link #rewardModel} (which still provide parameter counts).
+         * Without them, {@code ASYNC} wraps the batch models in {@link BatchingLanguageModel} and
+         * {@link BatchingRewardModel} for each run.
+         *
+         * @param lm the asynchronous language model
+         * @param rm the asynchronous reward model
+         * @return this builder
+         */
+        public Builder asyncModels(AsyncLanguageModel lm, AsyncRewardModel rm) {
+            this.asyncLanguageModel = lm;
+            this.asyncRewardModel = rm;
+            this.scheduling = Scheduling.ASYNC;
+            return this;
         }
 
         /**
@@ -626,6 +706,13 @@ public final class QAlignSampler {
             }
             if (thin < 1) {
                 throw new IllegalArgumentException("thin must be >= 1, got " + thin);
+            }
+            if (scheduling == null) {
+                throw new IllegalArgumentException("scheduling must not be null");
+            }
+            if ((asyncLanguageModel == null) != (asyncRewardModel == null)) {
+                throw new IllegalArgumentException("asyncModels needs both an asynchronous language model and an"
+                        + " asynchronous reward model");
             }
             if (initialCandidates < 1) {
                 throw new IllegalArgumentException("initialCandidates must be >= 1, got " + initialCandidates);

@@ -156,6 +156,24 @@ class QAlignExactTargetTest {
         }
     }
 
+    /**
+     * The asynchronous scheduler (every chain advancing on its own through the batching adapters) gives exactly the
+     * lockstep chains, so it passes the same exact-target check.
+     */
+    @Test
+    void asyncSchedulerFollowsTheExactTarget() {
+        double beta = 1.0;
+        long seed = 424242L;
+        QAlignResult lockstep = run(beta, Proposal.SUFFIX, false, seed);
+        QAlignResult async = QAlignSampler.builder().languageModel(LM).rewardModel(RM).beta(beta).steps(STEPS)
+                .chainsPerPrompt(CHAINS).burnIn(BURN_IN).sampling(CFG).scheduling(Scheduling.ASYNC).build()
+                .run(PROMPTS, new SplittableRandom(seed));
+        assertThat(async.equals(lockstep)).as("async result equals the lockstep result").isTrue();
+        for (StationarityCheck.Outcome o : check(async, beta)) {
+            assertThat(o.passes()).as("%s", o).isTrue();
+        }
+    }
+
     static List<List<TokenIds>> states(PromptResult pr) {
         List<List<TokenIds>> chains = new ArrayList<>();
         for (ChainResult c : pr.chains()) {
