@@ -119,7 +119,7 @@ final class AsyncScheduler {
         return new ModelException(what + ": " + cause, cause);
     }
 
-    private CompletableFuture<Generation> generate(GenerationRequest r, String where) {
+    private CompletableFuture<Generation> generate(GenerationRequest r) {
         try {
             return lm.generate(r, sampling);
         } catch (RuntimeException e) {
@@ -158,7 +158,7 @@ final class AsyncScheduler {
         for (int j = 0; j < n; j++) {
             int jj = j;
             GenerationRequest req = reqs.get(j);
-            whenDone(generate(req, where), where, g -> {
+            whenDone(generate(req), where, g -> {
                 ModelCalls.checkGeneration(req, g, sampling.maxCompletionTokens(), where);
                 whenDone(score(RewardRequest.of(req.prompt(), g)), where, r -> {
                     ModelCalls.checkReward(r, where);
@@ -197,7 +197,7 @@ final class AsyncScheduler {
         int t = c.stepsDone() + 1;
         String where = c.where("step " + t);
         GenerationRequest req = c.nextRequest();
-        whenDone(generate(req, where), where, g -> {
+        whenDone(generate(req), where, g -> {
             ModelCalls.checkGeneration(req, g, sampling.maxCompletionTokens(), where);
             whenDone(score(RewardRequest.of(req.prompt(), g)), where, r -> {
                 ModelCalls.checkReward(r, where);
