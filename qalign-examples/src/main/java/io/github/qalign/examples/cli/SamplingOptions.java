@@ -25,8 +25,8 @@ public final class SamplingOptions {
 
     /** The sampling configuration; throws a {@link ParameterException} naming a bad value. */
     SamplingConfig sampling(CommandLine cl) {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new ParameterException(cl, "--temperature must be a finite number > 0, got " + temperature);
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new ParameterException(cl, "--temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
         }
         if (maxTokens < 1) {
             throw new ParameterException(cl, "--max-tokens must be >= 1, got " + maxTokens);
