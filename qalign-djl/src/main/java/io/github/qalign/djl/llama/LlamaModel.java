@@ -127,6 +127,7 @@ public final class LlamaModel implements AutoCloseable {
         if (config.headDim() % 2 != 0) {
             throw new IllegalArgumentException("head_dim must be even for RoPE, got " + config.headDim());
         }
+        checkJavaArraySizes(config);
         var engine = DjlRuntime.engine();
         this.device = device == null ? engine.defaultDevice() : device;
         this.dataType = dataType;
@@ -218,6 +219,28 @@ public final class LlamaModel implements AutoCloseable {
             count += a.size();
         }
         this.parameterCount = count;
+    }
+
+    /**
+     * The inference re-layout builds each weight matrix in one Java {@code float[]} (int-indexed), so every matrix
+     * must have fewer than 2^31 - 8 elements; checked before anything is allocated, naming the tensor.
+     */
+    private static void checkJavaArraySizes(LlamaConfig c) {
+        long d1 = c.hiddenSize() + 1L;
+        long qkv = (2L * (c.numAttentionHeads() + c.numKeyValueHeads()) + c.numKeyValueHeads()) * c.headDim();
+        long[][] sizes = {
+                {c.vocabSize(), d1}, {qkv, d1}, {2L * c.intermediateSize(), d1}, {d1, c.intermediateSize()},
+                {d1, (long) c.numAttentionHeads() * c.headDim()}};
+        String[] names = {"model.embed_tokens.weight / lm_head.weight", "self_attn.qkv_proj.weight",
+                "mlp.gate_up_proj.weight", "mlp.down_proj.weight", "self_attn.o_proj.weight"};
+        for (int i = 0; i < sizes.length; i++) {
+            long n = sizes[i][0] * sizes[i][1];
+            if (n > Integer.MAX_VALUE - 8L) {
+                throw new IllegalArgumentException("tensor " + names[i] + " re-laid out for inference would have "
+                        + sizes[i][0] + " x " + sizes[i][1] + " = " + n + " elements, more than the 2^31 - 8 a Java "
+                        + "array holds; this model is too large for the inference re-layout");
+            }
+        }
     }
 
     /**
