@@ -76,7 +76,7 @@ class CliArgumentsTest {
     @Test
     void outOfRangeValuesAreUsageErrors() {
         assertUsageError(run("sample", "--prompt", "x", "--budget", "0"), "--budget must be in [1, 4096]");
-        assertUsageError(run("sample", "--prompt", "x", "--temperature", "0"), "--temperature");
+        assertUsageError(run("sample", "--prompt", "x", "--temperature", "-0.5"), "--temperature");
         assertUsageError(run("sample", "--prompt", "x", "--max-tokens", "-3"), "--max-tokens");
         assertUsageError(run("sample", "--prompt", "x", "--beta", "-1"), "--beta must be");
         assertUsageError(run("sample", "--prompt", "x", "--target-acceptance", "1.5"), "--target-acceptance");
@@ -202,7 +202,7 @@ class CliArgumentsTest {
             assertUsageError(run("sample", "--prompt", "x", "--target-acceptance", v), "--target-acceptance");
             assertUsageError(run("demo", "--beta", v), "--beta must be a finite");
         }
-        assertUsageError(run("sample", "--prompt", "x", "--temperature", "101"), "(0, 100.0]");
+        assertUsageError(run("sample", "--prompt", "x", "--temperature", "101"), "[0, 100.0]");
         assertUsageError(run("sample", "--prompt", "x", "--beta", "1e7"), "--beta", "1000000.0");
         assertThat(models.loads).isEmpty();
     }
