@@ -36,7 +36,11 @@ final class TokenizerFiles {
         try {
             node = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new TokenizerException(file, "corrupt JSON: " + e.getOriginalMessage(), e);
+            // the position only: Jackson's own message quotes the offending text, and a model folder may link this
+            // file to anything on the machine
+            var loc = e.getLocation();
+            throw new TokenizerException(file, "corrupt JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
+                    + ", column " + loc.getColumnNr()), null);
         } catch (IOException e) {
             throw new TokenizerException(file, "cannot read: " + e.getMessage(), e);
         }

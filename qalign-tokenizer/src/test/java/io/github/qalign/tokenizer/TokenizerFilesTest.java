@@ -39,6 +39,19 @@ class TokenizerFilesTest {
     }
 
     @Test
+    void aLinkedForeignFileIsNeverQuoted(@TempDir Path dir) throws IOException {
+        // a model folder can link its side files anywhere: the error names the file and a position, never its text
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "root:x:0:0:SECRET-CONTENT:/root:/bin/bash\n");
+        Path cfg = Files.createSymbolicLink(dir.resolve("tokenizer_config.json"), secret);
+        assertThatThrownBy(() -> TokenizerConfig.read(cfg)).isInstanceOf(TokenizerException.class)
+                .hasMessageStartingWith(cfg.toString()).hasMessageContaining("corrupt JSON at line 1")
+                .satisfies(e -> {
+                    assertThat(e.getMessage()).doesNotContain("root").doesNotContain("SECRET");
+                    assertThat(e.getCause()).isNull();
+                });
+    }
+
+    @Test
     void malformedEntriesNameTheFieldInsteadOfThrowingNpe(@TempDir Path dir) throws IOException {
         Path tok = dir.resolve("tokenizer.json");
         String[][] cases = {
