@@ -21,12 +21,26 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The paper's Figure 1 (average error rate over the datasets against FLOPs per item, log axis) and Figure 6 (the
  * same, one panel per dataset plus the average) as PNGs. One line per policy and method, each with its own colour,
- * marker and line style, and 95% error bars (1.96 standard errors); every line stays visible (QAlign drawn thick,
- * the baseline policy's MV in black with open-looking crosses).
+ * marker and line style, and 95% error bars (1.96 standard errors, clipped to the 0-100% axis); every line stays
+ * visible: QAlign drawn thick, the baseline policy's MV black with crosses, and BoN and WMV, which share their
+ * compute exactly, drawn {@link #DODGE} decades apart.
  */
 public final class EvalPlot {
 
+    /**
+     * Horizontal offset, in decades of FLOPs, between BoN and WMV, which spend exactly the same compute (the same
+     * samples, rewards included) and would otherwise hide each other.
+     */
+    public static final double DODGE = 0.01;
+
     private EvalPlot() {
+    }
+
+    private static double dodge(String policy, Method m) {
+        if (!policy.equals("policy")) {
+            return 0;
+        }
+        return m == Method.BON ? -DODGE : m == Method.WMV ? DODGE : 0;
     }
 
     /**
@@ -64,7 +78,8 @@ public final class EvalPlot {
 
     private static XYChart panel(String title, List<Row> rows, Map<String, String> models, int w, int h) {
         XYChart c = new XYChartBuilder().width(w).height(h).title(title)
-                .xAxisTitle("FLOPs per item (policy + reward model), log scale")
+                .xAxisTitle("FLOPs per item (policy + reward model), log scale; BoN/WMV drawn " + DODGE
+                        + " decades apart (same compute)")
                 .yAxisTitle("error rate (%), bars: 95% interval").build();
         Styler s = c.getStyler();
         c.getStyler().setXAxisLogarithmic(true);
@@ -72,6 +87,8 @@ public final class EvalPlot {
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setMarkerSize(9);
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(100.0);
         c.getStyler().setErrorBarsColorSeriesColor(true);
         c.getStyler().setDecimalPattern("#0.#");
         for (String policy : rows.stream().map(Row::policy).distinct().toList()) {
@@ -81,7 +98,8 @@ public final class EvalPlot {
                 if (line.isEmpty()) {
                     continue;
                 }
-                double[] x = line.stream().mapToDouble(r -> Math.max(r.flops(), 1)).toArray();
+                double shift = Math.pow(10, dodge(policy, m));
+                double[] x = line.stream().mapToDouble(r -> Math.max(r.flops(), 1) * shift).toArray();
                 double[] y = line.stream().mapToDouble(r -> 100 * r.error()).toArray();
                 double[] e = line.stream().mapToDouble(r -> Double.isNaN(r.stdErr()) ? 0 : 196 * r.stdErr())
                         .toArray();
