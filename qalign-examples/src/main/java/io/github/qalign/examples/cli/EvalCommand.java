@@ -173,6 +173,12 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
                     + "their settings must agree except for the shard) instead of running models; needs --report.")
     List<Path> aggregate;
 
+    @Option(names = "--baseline-results", paramLabel = "FILE", arity = "1..*",
+            description = "With --aggregate: output files of a separate 'qalign eval --methods mv' run on the "
+                    + "baseline policy (e.g. the DPO model behind its own server); their majority-vote results "
+                    + "become the baseline rows of the reports.")
+    List<Path> baselineResults;
+
     @Option(names = "--score-responses", paramLabel = "FILE.jsonl",
             description = "With --dataset ifeval: score existing responses ({\"prompt\", \"response\"} lines, as in "
                     + "the IFEval release), print the four IFEval accuracies and write per-item results to --output "
@@ -209,6 +215,9 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
         }
         if (aggregate != null) {
             return aggregateFiles();
+        }
+        if (baselineResults != null) {
+            throw new ParameterException(cl(), "--baseline-results needs --aggregate");
         }
         return runModels();
     }
@@ -761,24 +770,58 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
         if (report == null) {
             throw new ParameterException(cl(), "--aggregate needs --report PREFIX");
         }
+        Group main = readGroup(aggregate, "--aggregate");
+        List<JsonNode> results = new ArrayList<>(main.results());
+        ObjectNode settings = main.settings().deepCopy();
+        if (baselineResults != null) {
+            if (!settings.path("baseline_policy").isNull()) {
+                throw new ParameterException(cl(), "--baseline-results: the --aggregate files already hold a "
+                        + "baseline policy (" + settings.path("baseline_policy").asText() + ")");
+            }
+            Group base = readGroup(baselineResults, "--baseline-results");
+            if (!base.settings().path("methods").toString().contains("\"mv\"")) {
+                throw new ParameterException(cl(), "--baseline-results: " + baselineResults.get(0) + " has no "
+                        + "majority-vote runs (--methods mv)");
+            }
+            settings.set("baseline_policy", base.settings().get("policy"));
+            for (JsonNode r : base.results()) {
+                ObjectNode copy = r.deepCopy();
+                ArrayNode runs = copy.putArray("runs");
+                for (JsonNode run : r.path("runs")) {
+                    if (run.path("policy").asText().equals(POLICY) && run.path("method").asText().equals("mv")) {
+                        runs.add(((ObjectNode) run.deepCopy()).put("policy", BASELINE));
+                    }
+                }
+                results.add(copy);
+            }
+        }
+        writeReports(settings, results, report);
+        return 0;
+    }
+
+    /** The settings (without shard-specific fields) and results of output files that belong together. */
+    private record Group(ObjectNode settings, List<JsonNode> results) {
+    }
+
+    private Group readGroup(List<Path> files, String option) {
         ObjectNode first = null;
         List<JsonNode> results = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (Path f : aggregate) {
+        for (Path f : files) {
             if (!Files.isRegularFile(f)) {
-                throw new ParameterException(cl(), "--aggregate: file not found: " + f);
+                throw new ParameterException(cl(), option + ": file not found: " + f);
             }
             ResumeFile r;
             try {
                 r = ResumeFile.read(f);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(cl(), "--aggregate: " + e.getMessage());
+                throw new ParameterException(cl(), option + ": " + e.getMessage());
             }
             if (!r.settings().path("format").asText().equals("qalign-eval")) {
-                throw new ParameterException(cl(), "--aggregate: " + f + " is not a 'qalign eval' output");
+                throw new ParameterException(cl(), option + ": " + f + " is not a 'qalign eval' output");
             }
             if (!r.complete()) {
-                throw new ParameterException(cl(), "--aggregate: " + f + " is unfinished (" + r.results().size()
+                throw new ParameterException(cl(), option + ": " + f + " is unfinished (" + r.results().size()
                         + " items, no summary line); finish it with --resume first");
             }
             ObjectNode s = r.settings().deepCopy();
@@ -790,19 +833,18 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
             } else {
                 String diff = SampleSettings.difference(first, s);
                 if (diff != null || first.path("beta").asDouble() != s.path("beta").asDouble()) {
-                    throw new ParameterException(cl(), "--aggregate: " + f + " was run with other settings than "
-                            + aggregate.get(0) + ": " + (diff != null ? diff : "beta differs"));
+                    throw new ParameterException(cl(), option + ": " + f + " was run with other settings than "
+                            + files.get(0) + ": " + (diff != null ? diff : "beta differs"));
                 }
             }
             for (JsonNode res : r.results()) {
                 if (!seen.add(res.path("id").asText())) {
-                    throw new ParameterException(cl(), "--aggregate: item " + res.path("id").asText()
+                    throw new ParameterException(cl(), option + ": item " + res.path("id").asText()
                             + " appears twice (in " + f + ")");
                 }
                 results.add(res);
             }
         }
-        writeReports(first, results, report);
-        return 0;
+        return new Group(first, results);
     }
 }

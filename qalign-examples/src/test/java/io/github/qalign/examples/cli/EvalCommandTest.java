@@ -166,6 +166,35 @@ class EvalCommandTest {
     }
 
     @Test
+    void aSeparateBaselineRunJoinsTheReports() throws IOException {
+        String[] common = {"eval", "--dataset", "gsm8k", "--limit", "2", "--budget", "2", "--max-tokens", "8",
+            "--max-prompt-tokens", "200", "--beta", "1", "--no-progress"};
+        List<String> a = new ArrayList<>(List.of(common));
+        a.addAll(List.of("--methods", "qalign,mv", "-o", dir.resolve("sft.jsonl").toString()));
+        assertThat(CliRun.run(new DjlModelFactory(), a.toArray(new String[0])).code()).isZero();
+        List<String> b = new ArrayList<>(List.of(common));
+        b.addAll(List.of("--methods", "mv", "--policy", Checkpoints.embeddedPolicy().toString(), "-o",
+                dir.resolve("dpo.jsonl").toString()));
+        assertThat(CliRun.run(new DjlModelFactory(), b.toArray(new String[0])).code()).isZero();
+        Path prefix = dir.resolve("joined");
+        CliRun j = CliRun.run(new DjlModelFactory(), "eval", "--aggregate", dir.resolve("sft.jsonl").toString(),
+                "--baseline-results", dir.resolve("dpo.jsonl").toString(), "--report", prefix.toString());
+        assertThat(j.code()).as(j.err()).isZero();
+        String joined = read(Path.of(prefix + ".accuracy.csv"));
+        String dpo = read(dir.resolve("dpo.accuracy.csv"));
+        String label = Checkpoints.embeddedPolicy().getFileName().toString();
+        // the baseline rows are the separate run's MV rows, relabelled
+        for (String line : dpo.split("\n")) {
+            if (line.startsWith("gsm8k,policy,")) {
+                assertThat(joined).contains(line.replace("gsm8k,policy,", "gsm8k,baseline,"));
+                assertThat(line).contains("," + label + ",mv,");
+            }
+        }
+        assertThat(joined.lines().filter(x -> x.startsWith("gsm8k,baseline,"))).hasSize(2);
+        assertThat(read(Path.of(prefix + ".table1.md"))).contains("| " + label + " | MV | 2 |");
+    }
+
+    @Test
     void scoresIfEvalResponsesWithoutAModel() throws IOException {
         List<IfEvalItem> items = Datasets.ifeval();
         Path in = dir.resolve("responses.jsonl");
