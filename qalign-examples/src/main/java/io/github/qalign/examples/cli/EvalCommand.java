@@ -471,6 +471,20 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
             n.putNull("baseline_policy");
         }
         n.put("device", modelOptions.device);
+        // every option of the model mixin as given (nested mixins included, e.g. the model-server endpoints), so a
+        // resumed or aggregated run is checked against the same backend
+        ObjectNode mo = n.putObject("model_options");
+        picocli.CommandLine.Model.CommandSpec mixin = spec.mixins().get("modelOptions");
+        if (mixin != null) {
+            for (picocli.CommandLine.Model.OptionSpec o : mixin.options()) {
+                Object v = o.getValue();
+                if (v == null) {
+                    mo.putNull(o.longestName());
+                } else {
+                    mo.put(o.longestName(), String.valueOf(v));
+                }
+            }
+        }
         if (limit != null) {
             n.put("limit", limit.intValue());
         } else {
@@ -730,6 +744,15 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
     }
 
     private static String modelLabel(JsonNode settings, String field) {
+        JsonNode endpoint = settings.path("model_options").path("--policy-endpoint");
+        if (field.equals("policy") && endpoint.isTextual() && !endpoint.asText().equals("[]")) {
+            JsonNode tok = settings.path("model_options").path("--policy-tokenizer");
+            if (tok.isTextual()) {
+                Path t = Path.of(tok.asText()).getFileName();
+                return t == null ? tok.asText() : t.toString();
+            }
+            return endpoint.asText();
+        }
         JsonNode v = settings.get(field);
         if (v == null || v.isNull()) {
             return null;
