@@ -120,7 +120,8 @@ class EvalCommandTest {
         byte[] all = Files.readAllBytes(full);
         // the run was killed while writing its fourth item: settings, three items and half a line are on disk
         List<String> ls = Files.readAllLines(full, StandardCharsets.UTF_8);
-        String partial = String.join("\n", ls.subList(0, 4)) + "\n" + ls.get(4).substring(0, ls.get(4).length() / 2);
+        String partial = String.join("\n", ls.subList(0, 4)) + "\n"
+                + ls.get(4).substring(0, ls.get(4).length() / 2);
         Path killed = dir.resolve("killed.jsonl");
         Files.writeString(killed, partial, StandardCharsets.UTF_8);
         CliRun r = CliRun.run(new DjlModelFactory(), args("-o", killed.toString(), "--resume"));
