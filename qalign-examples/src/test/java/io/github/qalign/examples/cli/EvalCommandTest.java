@@ -133,7 +133,8 @@ class EvalCommandTest {
                     + suffix)));
         }
         // other settings: refused, the file untouched
-        CliRun other = CliRun.run(new DjlModelFactory(), args("-o", killed.toString(), "--resume", "--temperature", "0.5"));
+        CliRun other = CliRun.run(new DjlModelFactory(), args("-o", killed.toString(), "--resume", "--temperature",
+                "0.5"));
         assertThat(other.code()).isEqualTo(2);
         assertThat(other.err()).contains("temperature is 1.0 in the file, 0.5 now");
         assertThat(Files.readAllBytes(killed)).isEqualTo(all);
