@@ -91,6 +91,11 @@ class EvalCommandTest {
                         .asDouble());
             }
         }
+        // the MMLU-Redux prompts are longer than 200 stories260K tokens: cut to fit (--max-prompt-tokens), GSM8K's not
+        assertThat(l.subList(1, 11)).filteredOn(r -> r.get("dataset").asText().equals("mmlu-redux"))
+                .allMatch(r -> r.get("prompt_truncated").asBoolean());
+        assertThat(l.subList(1, 11)).filteredOn(r -> r.get("dataset").asText().equals("gsm8k"))
+                .noneMatch(r -> r.get("prompt_truncated").asBoolean());
         Path prefix = dir.resolve("full");
         String csv = read(Path.of(prefix + ".accuracy.csv"));
         String[] rows = csv.split("\n");
