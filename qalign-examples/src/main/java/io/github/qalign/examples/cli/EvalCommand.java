@@ -28,6 +28,8 @@ import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
 import io.github.qalign.sampler.IndependentResult;
 import io.github.qalign.sampler.IndependentSampler;
+import io.github.qalign.sampler.KeyedPrompt;
+import io.github.qalign.sampler.RandomStreams;
 import io.github.qalign.sampler.PromptResult;
 import io.github.qalign.sampler.PromptSamples;
 import io.github.qalign.sampler.QAlignResult;
@@ -51,7 +53,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -125,10 +126,10 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
 
     @Option(names = "--chunk-items", paramLabel = "K", defaultValue = "1",
             description = "Items run together in one batched sampler run (1.." + MAX_CHUNK_ITEMS + "); larger "
-                    + "chunks keep a GPU server busier (QAlign chains of different items step together). With 1, "
-                    + "an item's samples depend only on --seed and the item, so shards combine into exactly the "
-                    + "unsharded run; with K > 1 they depend on the chunk's first item. Part of the settings "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "chunks keep a GPU server busier (QAlign chains of different items step together). An "
+                    + "item's samples depend only on --seed and the item's id, whatever K, so shards combine into "
+                    + "exactly the unsharded run; the reported compute depends on K (prefix caches are shared "
+                    + "within a chunk), so K is part of the settings (default: ${DEFAULT-VALUE}).")
     int chunkItems;
 
     @Option(names = "--max-prompt-tokens", paramLabel = "N",
@@ -519,17 +520,22 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
     }
 
     /**
-     * The random streams of the chunk whose first item is {@code first}: a function of the seed and that item's id
-     * only (not of its position in the run), so resumed, limited and sharded runs draw the same numbers for it.
-     * Three independent streams: independent samples, QAlign chain, baseline policy.
+     * The prompts of a chunk keyed by their items' ids: with the seed, an item's id fixes every draw of its samples
+     * and chains (qalign-core's per-prompt streams), so resumed, limited, sharded and differently chunked runs draw
+     * the same numbers for it.
      */
-    private SplittableRandom[] streams(Unit first) {
-        long h = 1125899906842597L;
-        for (char c : first.id().toCharArray()) {
-            h = 31 * h + c;
+    private static List<KeyedPrompt> keyed(List<Prompt> prompts, List<Unit> chunk) {
+        List<KeyedPrompt> out = new ArrayList<>(prompts.size());
+        for (int k = 0; k < prompts.size(); k++) {
+            Unit u = chunk.get(k);
+            out.add(KeyedPrompt.of(prompts.get(k), u.benchmark().name() + "/" + u.id()));
         }
-        SplittableRandom root = new SplittableRandom(samplingOptions.seed ^ (0x9E3779B97F4A7C15L * h));
-        return new SplittableRandom[] {root.split(), root.split(), root.split()};
+        return out;
+    }
+
+    /** The run seed of one of the three sampler runs of a chunk (independent samples, QAlign, baseline policy). */
+    private long runSeed(int run) {
+        return RandomStreams.streamSeed(samplingOptions.seed, run, 0);
     }
 
     private List<ObjectNode> runChunk(LoadedModels models, LoadedModels baseline, List<Unit> chunk, int from,
@@ -539,7 +545,6 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
         if (baseline != null) {
             baseline.forgetCaches().run();
         }
-        SplittableRandom[] rng = streams(chunk.get(0));
         List<ObjectNode> lines = new ArrayList<>();
         for (int k = 0; k < chunk.size(); k++) {
             Unit u = chunk.get(k);
@@ -559,7 +564,7 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
         if (ms.contains(Method.BON) || ms.contains(Method.MV) || ms.contains(Method.WMV)) {
             IndependentResult r = IndependentSampler.builder().languageModel(models.policy())
                     .rewardModel(needsReward ? models.reward() : NO_REWARD).samplesPerPrompt(budget)
-                    .sampling(sampling).build().run(prompts, rng[0]);
+                    .sampling(sampling).build().runKeyed(keyed(prompts, chunk), runSeed(0));
             for (int k = 0; k < chunk.size(); k++) {
                 PromptSamples ps = r.prompts().get(k);
                 for (Method m : List.of(Method.BON, Method.MV, Method.WMV)) {
@@ -573,7 +578,7 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
         if (ms.contains(Method.QALIGN)) {
             QAlignResult r = QAlignSampler.builder().languageModel(models.policy()).rewardModel(models.reward())
                     .beta(beta).steps(budget - 1).chainsPerPrompt(1).sampling(sampling).build()
-                    .run(prompts, rng[1]);
+                    .runKeyed(keyed(prompts, chunk), runSeed(1));
             for (int k = 0; k < chunk.size(); k++) {
                 PromptResult pr = r.prompts().get(k);
                 addRun(lines.get(k), chunk.get(k), POLICY, Method.QALIGN, beta, pr.chains().get(0).states(),
@@ -587,7 +592,8 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
         if (baseline != null) {
             List<Prompt> bp = chunk.stream().map(u -> prompt(baseline.policy(), u)).toList();
             IndependentResult r = IndependentSampler.builder().languageModel(baseline.policy())
-                    .rewardModel(NO_REWARD).samplesPerPrompt(budget).sampling(sampling).build().run(bp, rng[2]);
+                    .rewardModel(NO_REWARD).samplesPerPrompt(budget).sampling(sampling).build()
+                    .runKeyed(keyed(bp, chunk), runSeed(2));
             for (int k = 0; k < chunk.size(); k++) {
                 PromptSamples ps = r.prompts().get(k);
                 addRun(lines.get(k), chunk.get(k), BASELINE, Method.MV, beta, ps.samples(),
