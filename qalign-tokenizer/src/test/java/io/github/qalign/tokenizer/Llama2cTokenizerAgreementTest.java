@@ -1,6 +1,5 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
-import io.github.qalign.djl.EmbeddedModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class Llama2cTokenizerAgreementTest {
                 "/llama2c/stories260K/tok512.bin")) {
             reference = new Llama2cReferenceTokenizer(in, 512);
         }
-        hf = HfTokenizer.open(EmbeddedModels.stories260k());
+        hf = HfTokenizer.open(TestData.stories260k());
         vocabPieces = new ArrayList<>();
         for (int id = 259; id < 512; id++) {
             vocabPieces.add(hf.decode(new int[] {410, id}, false).substring(0));

@@ -1,6 +1,5 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
-import io.github.qalign.djl.EmbeddedModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,7 @@ class HfTokenizerTest {
 
     @BeforeAll
     static void open() throws IOException {
-        tok = HfTokenizer.open(EmbeddedModels.stories260k().resolve("tokenizer.json"));
+        tok = HfTokenizer.open(TestData.stories260k().resolve("tokenizer.json"));
         try (InputStream in = HfTokenizerTest.class.getResourceAsStream("/llama2c/stories260K/tok512.bin")) {
             reference = new Llama2cReferenceTokenizer(in, 512);
         }

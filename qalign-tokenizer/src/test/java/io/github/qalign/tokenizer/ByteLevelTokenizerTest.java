@@ -1,4 +1,4 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,10 +1,6 @@
-package io.github.qalign.djl.llama;
+package io.github.qalign.tokenizer;
 
-import io.github.qalign.djl.checkpoint.HfCheckpoint;
-import io.github.qalign.djl.tokenizer.ChatMessage;
-import io.github.qalign.djl.tokenizer.ChatTemplate;
-import io.github.qalign.djl.tokenizer.HfTokenizer;
-
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,14 +37,22 @@ public final class HfChatCodec implements ChatCodec, AutoCloseable {
     }
 
     /**
-     * The codec of a checkpoint (tokenizer, chat template, BOS id from its config).
+     * The codec of a tokenizer directory ({@code tokenizer.json} and, when present, {@code tokenizer_config.json}
+     * with its chat template).
      *
-     * @param checkpoint the checkpoint
-     * @return the codec of a checkpoint (tokenizer, chat template, BOS id from its config)
+     * @param dir   the directory (a checkpoint folder or just its tokenizer files)
+     * @param bosId BOS id for template-less prompts (a checkpoint's {@code config.json} {@code bos_token_id}), or -1
+     * @return the codec (close it to free the tokenizer)
+     * @throws TokenizerException if a tokenizer file is missing or malformed
      */
-    public static HfChatCodec of(HfCheckpoint checkpoint) {
-        Optional<ChatTemplate> t = checkpoint.chatTemplate();
-        return new HfChatCodec(checkpoint.tokenizer(), t.orElse(null), checkpoint.config().bosTokenId());
+    public static HfChatCodec open(Path dir, int bosId) {
+        HfTokenizer tokenizer = HfTokenizer.open(dir);
+        try {
+            return new HfChatCodec(tokenizer, tokenizer.chatTemplate().orElse(null), bosId);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
     }
 
     /**

@@ -1,12 +1,8 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.qalign.djl.DjlRuntime;
-import io.github.qalign.djl.checkpoint.CheckpointException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,25 +25,19 @@ import java.util.OptionalInt;
  */
 public final class HfTokenizer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path file;
     private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> vocab;
     private final int vocabSize;
-    private final String bosToken;
-    private final String eosToken;
-    private final Path tokenizerConfig;
+    private final TokenizerConfig config;
 
     private HfTokenizer(Path file, HuggingFaceTokenizer tokenizer, Map<String, Integer> vocab, int vocabSize,
-                        String bosToken, String eosToken, Path tokenizerConfig) {
+                        TokenizerConfig config) {
         this.file = file;
         this.tokenizer = tokenizer;
         this.vocab = vocab;
         this.vocabSize = vocabSize;
-        this.bosToken = bosToken;
-        this.eosToken = eosToken;
-        this.tokenizerConfig = tokenizerConfig;
+        this.config = config;
     }
 
     /**
@@ -56,50 +46,52 @@ public final class HfTokenizer implements AutoCloseable {
      * @param path a {@code tokenizer.json} file, or a directory containing one (then a sibling
      *             {@code tokenizer_config.json} supplies the BOS/EOS strings and the chat template)
      * @return the tokenizer (close it when done)
-     * @throws CheckpointException if the file is missing or malformed
+     * @throws TokenizerException if a file is missing, larger than accepted (128 MiB for {@code tokenizer.json},
+     *                            16 MiB for {@code tokenizer_config.json}) or malformed
      */
     public static HfTokenizer open(Path path) {
         Path json = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.isRegularFile(json)) {
-            throw new CheckpointException(json, "missing tokenizer.json");
+            throw new TokenizerException(json, "missing tokenizer.json");
         }
         Path dir = json.toAbsolutePath().getParent();
-        JsonNode root = readJson(json);
+        JsonNode root = TokenizerFiles.readObject(json, TokenizerFiles.MAX_TOKENIZER_JSON_BYTES);
         Map<String, Integer> vocab = new HashMap<>();
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) {
-            throw new CheckpointException(json, "no 'model' object in tokenizer.json");
+            throw new TokenizerException(json, "no 'model' object in tokenizer.json");
         }
         JsonNode v = model.get("vocab");
         if (v != null && v.isObject()) {
             for (Map.Entry<String, JsonNode> e : v.properties()) {
-                vocab.put(e.getKey(), e.getValue().asInt());
+                vocab.put(e.getKey(), tokenId(json, e.getValue(), "model.vocab['" + e.getKey() + "']"));
             }
         } else if (v != null && v.isArray()) {
             for (int i = 0; i < v.size(); i++) {
-                vocab.put(v.get(i).get(0).asText(), i);
+                JsonNode piece = v.get(i);
+                if (!piece.isArray() || piece.isEmpty() || !piece.get(0).isTextual()) {
+                    throw new TokenizerException(json, "model.vocab[" + i + "] must be a [piece, score] array");
+                }
+                vocab.put(piece.get(0).asText(), i);
             }
         } else {
-            throw new CheckpointException(json, "no 'model.vocab' in tokenizer.json");
+            throw new TokenizerException(json, "no 'model.vocab' in tokenizer.json");
         }
         JsonNode added = root.get("added_tokens");
         if (added != null && added.isArray()) {
+            int i = 0;
             for (JsonNode t : added) {
-                vocab.put(t.path("content").asText(), t.path("id").asInt());
+                JsonNode content = t.get("content");
+                if (content == null || !content.isTextual()) {
+                    throw new TokenizerException(json, "added_tokens[" + i + "] has no string 'content'");
+                }
+                vocab.put(content.asText(), tokenId(json, t.get("id"), "added_tokens[" + i + "].id"));
+                i++;
             }
         }
         int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        Path configFile = dir.resolve("tokenizer_config.json");
-        String bos = null;
-        String eos = null;
-        if (Files.isRegularFile(configFile)) {
-            JsonNode cfg = readJson(configFile);
-            bos = tokenString(cfg.get("bos_token"));
-            eos = tokenString(cfg.get("eos_token"));
-        } else {
-            configFile = null;
-        }
-        DjlRuntime.engine();
+        TokenizerConfig config = TokenizerConfig.read(dir.resolve(TokenizerConfig.FILE_NAME)).orElse(null);
+        offline();
         HuggingFaceTokenizer hf;
         try {
             hf = HuggingFaceTokenizer.builder()
@@ -109,37 +101,29 @@ public final class HfTokenizer implements AutoCloseable {
                     .optPadding(false)
                     .build();
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException(json, null, "cannot load tokenizer: " + e.getMessage(), e);
+            throw new TokenizerException(json, "cannot load tokenizer: " + e.getMessage(), e);
         }
-        return new HfTokenizer(json, hf, Collections.unmodifiableMap(vocab), size, bos, eos, configFile);
+        return new HfTokenizer(json, hf, Collections.unmodifiableMap(vocab), size, config);
     }
 
-    private static JsonNode readJson(Path file) {
-        try {
-            JsonNode node = JSON.readTree(Files.readAllBytes(file));
-            if (node == null || !node.isObject()) {
-                throw new CheckpointException(file, "not a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(file, null, "corrupt JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new CheckpointException(file, null, "cannot read: " + e.getMessage(), e);
+    private static int tokenId(Path json, JsonNode id, String field) {
+        if (id == null || !id.canConvertToInt() || !id.isIntegralNumber() || id.intValue() < 0) {
+            throw new TokenizerException(json, field + " must be a non-negative int token id");
         }
+        return id.intValue();
     }
 
-    /** A special token in tokenizer_config.json is a string or an AddedToken object with a "content" field. */
-    static String tokenString(JsonNode n) {
-        if (n == null || n.isNull()) {
-            return null;
+    /**
+     * DJL's offline switches (unless the user set them): the tokenizers native library is loaded from its jar,
+     * nothing is downloaded and no telemetry is sent.
+     */
+    private static void offline() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
         }
-        if (n.isTextual()) {
-            return n.asText();
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
         }
-        if (n.isObject() && n.hasNonNull("content")) {
-            return n.get("content").asText();
-        }
-        return null;
     }
 
     /**
@@ -258,7 +242,7 @@ public final class HfTokenizer implements AutoCloseable {
      * @return the string, or null when there is no tokenizer config or it has none
      */
     public String bosToken() {
-        return bosToken;
+        return config == null ? null : config.bosToken();
     }
 
     /**
@@ -267,7 +251,7 @@ public final class HfTokenizer implements AutoCloseable {
      * @return the string, or null when there is no tokenizer config or it has none
      */
     public String eosToken() {
-        return eosToken;
+        return config == null ? null : config.eosToken();
     }
 
     /**
@@ -276,7 +260,16 @@ public final class HfTokenizer implements AutoCloseable {
      * @return the template or empty
      */
     public Optional<ChatTemplate> chatTemplate() {
-        return tokenizerConfig == null ? Optional.empty() : ChatTemplate.fromTokenizerConfig(tokenizerConfig);
+        return config == null ? Optional.empty() : config.chatTemplate();
+    }
+
+    /**
+     * The sibling {@code tokenizer_config.json}, as read when this tokenizer was opened.
+     *
+     * @return the config, or empty when there is none
+     */
+    public Optional<TokenizerConfig> config() {
+        return Optional.ofNullable(config);
     }
 
     /**

@@ -1,9 +1,9 @@
-package io.github.qalign.djl.llama;
+package io.github.qalign.tokenizer;
 
 /**
  * Text ↔ ids for a model: how a user prompt (and, for reward models, a user/assistant exchange) is rendered and
- * tokenized, and how ids are decoded. a Hugging Face implementation lives next to the loaders with a Hugging Face tokenizer and chat
- * template; tests may plug in simpler codecs.
+ * tokenized, and how ids are decoded. {@link HfChatCodec} implements it with a Hugging Face tokenizer and chat template; tests may plug in
+ * simpler codecs.
  */
 public interface ChatCodec {
 

@@ -1,7 +1,5 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
-import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.checkpoint.CheckpointException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,7 +84,7 @@ class ChatTemplateTest {
 
     @Test
     void stories260kTemplateRendersBosPlusTurnContentsAndTokenizesLikeEncodeWithBos() {
-        Path dir = EmbeddedModels.stories260k();
+        Path dir = TestData.stories260k();
         try (HfTokenizer tok = HfTokenizer.open(dir)) {
             ChatTemplate t = tok.chatTemplate().orElseThrow();
             assertThat(tok.bosToken()).isEqualTo("<s>");
@@ -115,7 +113,7 @@ class ChatTemplateTest {
                 .isEqualTo("<s>D</s>");
         Files.writeString(cfg, "{\"chat_template\": ");
         assertThatThrownBy(() -> ChatTemplate.fromTokenizerConfig(cfg))
-                .isInstanceOf(CheckpointException.class).hasMessageContaining("tokenizer_config.json")
+                .isInstanceOf(TokenizerException.class).hasMessageContaining("tokenizer_config.json")
                 .hasMessageContaining("corrupt JSON");
     }
 }

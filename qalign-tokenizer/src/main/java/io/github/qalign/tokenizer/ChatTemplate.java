@@ -1,18 +1,12 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-import io.github.qalign.djl.checkpoint.CheckpointException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,8 +30,6 @@ import java.util.regex.Pattern;
  * fixed default date and rendering stays deterministic. Immutable and thread-safe.
  */
 public final class ChatTemplate {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String template;
     private final String bosToken;
@@ -85,39 +77,10 @@ public final class ChatTemplate {
      *
      * @param tokenizerConfig path of {@code tokenizer_config.json}
      * @return the template, or empty if the file does not exist or has no chat template
-     * @throws CheckpointException if the file is not valid JSON
+     * @throws TokenizerException if the file is too large or not a valid tokenizer config
      */
     public static Optional<ChatTemplate> fromTokenizerConfig(Path tokenizerConfig) {
-        if (!Files.isRegularFile(tokenizerConfig)) {
-            return Optional.empty();
-        }
-        JsonNode cfg;
-        try {
-            cfg = JSON.readTree(Files.readAllBytes(tokenizerConfig));
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(tokenizerConfig, null, "corrupt JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new CheckpointException(tokenizerConfig, null, "cannot read: " + e.getMessage(), e);
-        }
-        if (cfg == null || !cfg.isObject()) {
-            throw new CheckpointException(tokenizerConfig, "not a JSON object");
-        }
-        JsonNode t = cfg.get("chat_template");
-        String source = null;
-        if (t != null && t.isTextual()) {
-            source = t.asText();
-        } else if (t != null && t.isArray()) {
-            for (JsonNode named : t) {
-                if (source == null || "default".equals(named.path("name").asText())) {
-                    source = named.path("template").asText(null);
-                }
-            }
-        }
-        if (source == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new ChatTemplate(source, HfTokenizer.tokenString(cfg.get("bos_token")),
-                HfTokenizer.tokenString(cfg.get("eos_token"))));
+        return TokenizerConfig.read(tokenizerConfig).flatMap(TokenizerConfig::chatTemplate);
     }
 
     /**

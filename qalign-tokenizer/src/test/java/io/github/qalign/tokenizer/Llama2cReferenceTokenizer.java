@@ -1,4 +1,4 @@
-package io.github.qalign.djl.tokenizer;
+package io.github.qalign.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
