@@ -159,8 +159,12 @@ final class HttpJsonClient {
                     return Failure.fatal(RemoteException.NO_STATUS, "", c.getMessage(), c);
                 }
                 fleet.failed(m);
-                String what = c instanceof HttpTimeoutException ? "timed out"
-                        : c instanceof ConnectException ? "connection refused or unreachable" : "connection failed";
+                if (c instanceof HttpTimeoutException) {
+                    return Failure.retry(RemoteException.NO_STATUS, "", "no complete response within the "
+                            + options.requestTimeout().toMillis() + " ms request timeout", c);
+                }
+                String what = c instanceof ConnectException ? "connection refused or unreachable"
+                        : "connection failed";
                 return Failure.retry(RemoteException.NO_STATUS, "", what + ": " + c, c);
             } catch (InterruptedException e) {
                 future.cancel(true);
