@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * What a remote model needs from a Hugging Face checkpoint folder besides its tokenizer: the end-of-sequence ids
- * ({@code generation_config.json} {@code eos_token_id} — a number or a list, as Llama 3.1's
- * {@code [128001, 128008, 128009]} — else {@code config.json}'s), the BOS id and the vocabulary size
+ * (the union of {@code config.json}'s and {@code generation_config.json}'s {@code eos_token_id}, each a number or a
+ * list such as Llama 3.1's {@code [128001, 128008, 128009]}, in that order — the set the in-process runtime stops
+ * on), the BOS id and the vocabulary size
  * ({@code config.json}). Both files are optional (a folder holding only tokenizer files is fine); each is read with a
  * 1 MiB cap.
  *
@@ -83,11 +84,11 @@ public record ModelFiles(int[] eosTokenIds, int bosTokenId, int vocabSize) {
         JsonNode config = readJson(dir.resolve("config.json"));
         JsonNode gen = readJson(dir.resolve("generation_config.json"));
         Set<Integer> eos = new LinkedHashSet<>();
+        if (config != null && config.hasNonNull("eos_token_id")) {
+            ids(dir.resolve("config.json"), config.get("eos_token_id"), eos);
+        }
         if (gen != null && gen.hasNonNull("eos_token_id")) {
             ids(dir.resolve("generation_config.json"), gen.get("eos_token_id"), eos);
-        }
-        if (eos.isEmpty() && config != null && config.hasNonNull("eos_token_id")) {
-            ids(dir.resolve("config.json"), config.get("eos_token_id"), eos);
         }
         int bos = -1;
         int vocab = 0;

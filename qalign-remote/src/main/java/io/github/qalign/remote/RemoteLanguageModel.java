@@ -293,7 +293,7 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
             GenerationRequest rj = requests.get(rows[j]);
             TokenIds cont = parsed.get(j).continuation();
             TokenIds completion = rj.prefix().concat(cont);
-            FinishReason reason = !cont.isEmpty() && isEos(cont.last()) ? FinishReason.EOS : FinishReason.LENGTH;
+            FinishReason reason = parsed.get(j).eos() ? FinishReason.EOS : FinishReason.LENGTH;
             TokenUsage u = parsed.get(j).usage();
             if (j > 0) {
                 // the n children share one prompt: the server computes it once
@@ -305,7 +305,7 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     /** A validated choice. */
-    private record Parsed(TokenIds continuation, TokenUsage usage) {
+    private record Parsed(TokenIds continuation, TokenUsage usage, boolean eos) {
     }
 
     /** Validates one choice: ids, EOS placement, budget, usage. */
@@ -363,7 +363,7 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         } else {
             reused = 0;
         }
-        return new Parsed(TokenIds.of(ids), new TokenUsage(sent - reused, reused, ids.length));
+        return new Parsed(TokenIds.of(ids), new TokenUsage(sent - reused, reused, ids.length), endsOnEos);
     }
 
     private boolean isEos(int id) {

@@ -36,7 +36,7 @@ class ClasspathAndFilesTest {
     }
 
     @Test
-    void eosIdsComeFromGenerationConfigThenConfig() throws IOException {
+    void eosIdsAreTheUnionOfConfigAndGenerationConfig() throws IOException {
         Files.writeString(dir.resolve("config.json"),
                 "{\"bos_token_id\":128000,\"eos_token_id\":128001,\"vocab_size\":128256}");
         Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\":[128001,128008,128009]}");
@@ -44,6 +44,8 @@ class ClasspathAndFilesTest {
         assertThat(f.eosTokenIds()).containsExactly(128001, 128008, 128009);
         assertThat(f.bosTokenId()).isEqualTo(128000);
         assertThat(f.vocabSize()).isEqualTo(128256);
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\":[2,128001]}");
+        assertThat(ModelFiles.read(dir).eosTokenIds()).containsExactly(128001, 2);
         Files.delete(dir.resolve("generation_config.json"));
         assertThat(ModelFiles.read(dir).eosTokenIds()).containsExactly(128001);
         Files.writeString(dir.resolve("config.json"), "{\"eos_token_id\":\"</s>\"}");
