@@ -321,6 +321,13 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         }
         for (int i = 0; i < ids.length - 1; i++) {
             if (isEos(ids[i])) {
+                if (dialect == Dialect.LLAMA_CPP) {
+                    // llama.cpp stops only on the EOG ids of its GGUF and takes no stop ids: a checkpoint whose
+                    // generation_config lists more (stories260K: [2, 1]) continues past them. The tokens up to the
+                    // first of our EOS ids are exactly a sample that stops there; the rest is discarded.
+                    ids = Arrays.copyOf(ids, i + 1);
+                    break;
+                }
                 throw new InvalidResponseException(where + ": EOS id " + ids[i] + " at position " + i + " of "
                         + ids.length + " (generation must stop at EOS)");
             }
@@ -363,7 +370,9 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         } else {
             reused = 0;
         }
-        return new Parsed(TokenIds.of(ids), new TokenUsage(sent - reused, reused, ids.length), endsOnEos);
+        // generated: what the server sampled, including tokens past our EOS that llama.cpp produced and we dropped
+        long generated = Math.max(ids.length, c.ids().length);
+        return new Parsed(TokenIds.of(ids), new TokenUsage(sent - reused, reused, generated), endsOnEos);
     }
 
     private boolean isEos(int id) {
