@@ -175,6 +175,11 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         return parameterCount;
     }
 
+    /** A completion's text as the tokenizer decodes it after its prompt (a leading space is kept). */
+    private String text(Prompt prompt, TokenIds completion) {
+        return codec.decodeContinuation(prompt.ids().toArray(), completion.toArray());
+    }
+
     @Override
     public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
         Objects.requireNonNull(requests, "requests");
@@ -193,7 +198,8 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
                         + " tokens exceeds maxCompletionTokens " + cap);
             }
             if (k == cap) {
-                out[i] = new Generation(r.prefix(), k, decode(r.prefix()), FinishReason.LENGTH, TokenUsage.ZERO);
+                out[i] = new Generation(r.prefix(), k, text(r.prompt(), r.prefix()), FinishReason.LENGTH,
+                        TokenUsage.ZERO);
             } else {
                 todo.add(i);
             }
@@ -299,7 +305,7 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
                 // the n children share one prompt: the server computes it once
                 u = new TokenUsage(0, input.length, u.generatedTokens());
             }
-            out.add(new Generation(completion, k, decode(completion), reason, u));
+            out.add(new Generation(completion, k, text(rj.prompt(), completion), reason, u));
         }
         return out;
     }
