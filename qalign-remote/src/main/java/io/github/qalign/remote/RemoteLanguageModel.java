@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,7 +113,16 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        this.executor = Executors.newCachedThreadPool(tf);
+        this.executor = boundedPool(client.fleet(), b.options, tf);
+    }
+
+    /** At most as many request threads as the fleet admits requests in flight; idle threads end after 30 s. */
+    static ExecutorService boundedPool(Fleet fleet, RemoteOptions options, ThreadFactory tf) {
+        int n = (int) Math.min(1024, (long) fleet.members().size() * options.maxConcurrentPerEndpoint());
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(n, n, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), tf);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
