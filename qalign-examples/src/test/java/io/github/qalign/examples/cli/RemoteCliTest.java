@@ -28,8 +28,18 @@ class RemoteCliTest {
 
     @Test
     void sampleThroughServersGivesTheInProcessSteps() throws IOException {
+        sameStepsThroughServers("1.0");
+    }
+
+    @Test
+    void greedyThroughServersGivesTheInProcessSteps() throws IOException {
+        // temperature 0 = argmax on both sides (vLLM, SGLang and llama.cpp treat 0 as greedy too)
+        sameStepsThroughServers("0");
+    }
+
+    private static void sameStepsThroughServers(String temperature) throws IOException {
         String[] common = {"sample", "--prompt", "hi", "--budget", "5", "--beta", "0.5", "--max-tokens", "6", "--seed",
-            "7", "--no-progress"};
+            "7", "--no-progress", "--temperature", temperature};
         CliRun local = CliRun.run(new ToyModels(), common);
         assertThat(local.code()).as(local.err()).isZero();
         LoadedModels toys = new ToyModels().load(null, null, "cpu", 6);

@@ -265,8 +265,8 @@ public final class ModelServer implements AutoCloseable {
             throw new BadRequest("this test server needs an integer 'seed'");
         }
         double temperature = b.path("temperature").asDouble(1.0);
-        if (!(temperature > 0)) {
-            throw new BadRequest("temperature must be > 0 (greedy is not supported by this test server)");
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new BadRequest("temperature must be a finite number >= 0 (0 = greedy, as vLLM), got " + temperature);
         }
         Prompt prompt = split(ids);
         TokenIds all = TokenIds.of(ids);
