@@ -121,10 +121,26 @@ class QAlignSparkJobTest {
     }
 
     @Test
-    void aTaskThatFailsOnceIsRetriedAndTheWrittenOutputHasNoDuplicates(@TempDir Path tmp) {
+    void aTaskThatFailsOnceIsRetriedAndTheWrittenOutputHasNoDuplicates(@TempDir Path tmp) throws Exception {
         List<String> clean = canonical(job().build().run(input(3)));
+        java.util.concurrent.atomic.AtomicInteger failedTasks = new java.util.concurrent.atomic.AtomicInteger();
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (!(end.reason() instanceof org.apache.spark.Success$)) {
+                    failedTasks.incrementAndGet();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
         Dataset<Row> flaky = job().failFirstAttemptOfPartition(1).build().run(input(3));
-        QAlignSparkMain.write(flaky, tmp);
+        try {
+            QAlignSparkMain.write(flaky, tmp);
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        assertThat(failedTasks.get()).as("the injected failure happened and was retried").isEqualTo(1);
         Dataset<Row> back = spark.read().parquet(tmp.resolve("parquet").toString());
         List<String> written = canonical(back.select(flakyColumns(back)));
         assertThat(written).isEqualTo(clean);
