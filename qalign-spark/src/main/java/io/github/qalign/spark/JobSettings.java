@@ -22,9 +22,11 @@ import java.util.Objects;
  * @param maxTokens   the total completion cap
  * @param seed        the job seed: with a prompt's id it fixes every draw of that prompt
  * @param answer      what votes are cast on and how the reference is compared
+ * @param trace       whether each method's largest-budget row carries every sample ({@code trace} column)
  */
 public record JobSettings(List<Method> methods, int budget, int chains, double beta, double temperature, int topK,
-                          double topP, int maxTokens, long seed, AnswerFormat answer) implements Serializable {
+                          double topP, int maxTokens, long seed, AnswerFormat answer, boolean trace)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -44,6 +46,7 @@ public record JobSettings(List<Method> methods, int budget, int chains, double b
      * @param maxTokens   see the record description
      * @param seed        see the record description
      * @param answer      see the record description
+     * @param trace       see the record description
      */
     public JobSettings {
         methods = List.copyOf(methods);
@@ -106,6 +109,7 @@ public record JobSettings(List<Method> methods, int budget, int chains, double b
         private int maxTokens = 128;
         private long seed;
         private AnswerFormat answer = AnswerFormat.TEXT;
+        private boolean trace;
 
         private Builder() {
         }
@@ -170,9 +174,16 @@ public record JobSettings(List<Method> methods, int budget, int chains, double b
             return this;
         }
 
+        /** @param t whether largest-budget rows carry every sample @return this builder */
+        public Builder trace(boolean t) {
+            this.trace = t;
+            return this;
+        }
+
         /** @return the settings @throws IllegalArgumentException naming the bad setting */
         public JobSettings build() {
-            return new JobSettings(methods, budget, chains, beta, temperature, topK, topP, maxTokens, seed, answer);
+            return new JobSettings(methods, budget, chains, beta, temperature, topK, topP, maxTokens, seed, answer,
+                    trace);
         }
     }
 }

@@ -87,7 +87,7 @@ public final class PromptRunner {
                         models));
             } catch (RuntimeException | StackOverflowError e) {
                 rows.add(new ResultRow(input.id(), m.cliName(), 0, ResultRow.FAILED, describe(e), null, null, null,
-                        null, null, null, 0, 0, 0, 0, 0));
+                        null, null, null, 0, 0, 0, 0, 0, null));
             }
         }
         return rows;
@@ -125,9 +125,22 @@ public final class PromptRunner {
                 answer = v.answer().orElse(null);
             }
             Double acceptance = k == 0 ? null : acceptance(pr, k);
-            rows.add(row(input, Method.QALIGN, b, chosen, answer, settings.beta(), acceptance, pr.usage(k)));
+            List<ResultRow.TraceSample> trace = settings.trace() && b == settings.budget() ? trace(pr) : null;
+            rows.add(row(input, Method.QALIGN, b, chosen, answer, settings.beta(), acceptance, pr.usage(k), trace));
         }
         return rows;
+    }
+
+    private static List<ResultRow.TraceSample> trace(PromptResult pr) {
+        List<ResultRow.TraceSample> out = new ArrayList<>();
+        for (ChainResult c : pr.chains()) {
+            out.add(new ResultRow.TraceSample(c.chainIndex(), 0, c.initial().text(), c.initial().reward(), true));
+            for (ChainStep s : c.steps()) {
+                out.add(new ResultRow.TraceSample(c.chainIndex(), s.step(), s.candidate().text(),
+                        s.candidate().reward(), s.accepted()));
+            }
+        }
+        return out;
     }
 
     private static double acceptance(PromptResult pr, int k) {
@@ -175,13 +188,21 @@ public final class PromptRunner {
                 }
                 default -> throw new IllegalStateException("not an independent-sample method: " + m);
             }
-            rows.add(row(input, m, b, chosen, answer, beta, null, ps.usage(b)));
+            List<ResultRow.TraceSample> trace = null;
+            if (settings.trace() && b == settings.budget()) {
+                trace = new ArrayList<>();
+                for (int i = 0; i < ps.samples().size(); i++) {
+                    ScoredSample s = ps.samples().get(i);
+                    trace.add(new ResultRow.TraceSample(-1, i, s.text(), s.reward(), null));
+                }
+            }
+            rows.add(row(input, m, b, chosen, answer, beta, null, ps.usage(b), trace));
         }
         return rows;
     }
 
     private ResultRow row(PromptInput input, Method m, int budget, ScoredSample chosen, String answer, Double beta,
-                          Double acceptance, ComputeUsage u) {
+                          Double acceptance, ComputeUsage u, List<ResultRow.TraceSample> trace) {
         Boolean correct = null;
         if (input.reference() != null) {
             Optional<String> ref = settings.answer().extractor().extract(input.reference());
@@ -189,6 +210,6 @@ public final class PromptRunner {
         }
         return new ResultRow(input.id(), m.cliName(), budget, ResultRow.OK, null, answer, chosen.text(),
                 chosen.reward(), correct, beta, acceptance, u.lm().computedInputTokens(),
-                u.lm().reusedInputTokens(), u.lm().generatedTokens(), u.rm().computedTokens(), u.flops());
+                u.lm().reusedInputTokens(), u.lm().generatedTokens(), u.rm().computedTokens(), u.flops(), trace);
     }
 }

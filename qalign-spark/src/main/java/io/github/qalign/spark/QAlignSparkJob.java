@@ -67,6 +67,12 @@ public final class QAlignSparkJob implements Serializable {
         field("flops", DataTypes.DoubleType, false),
     });
 
+    /** The {@code trace} column added when {@link JobSettings#trace()} is on. */
+    public static final StructField TRACE_FIELD = field("trace", DataTypes.createArrayType(new StructType()
+            .add("chain", DataTypes.IntegerType, false).add("step", DataTypes.IntegerType, false)
+            .add("text", DataTypes.StringType, true).add("reward", DataTypes.DoubleType, false)
+            .add("accepted", DataTypes.BooleanType, true), false), true);
+
     private final JobSettings settings;
     private final ModelSpec models;
     private final String idColumn;
@@ -115,6 +121,9 @@ public final class QAlignSparkJob implements Serializable {
             fields.add(DataTypes.createStructField(name, f.dataType(), true));
         }
         fields.addAll(Arrays.asList(RESULT_SCHEMA.fields()));
+        if (settings.trace()) {
+            fields.add(TRACE_FIELD);
+        }
         return DataTypes.createStructType(fields);
     }
 
@@ -229,7 +238,7 @@ public final class QAlignSparkJob implements Serializable {
             results = new ArrayList<>();
             for (Method m : settings.methods()) {
                 results.add(new ResultRow(rid, m.cliName(), 0, ResultRow.FAILED, e.getClass().getName() + ": "
-                        + e.getMessage(), null, null, null, null, null, null, 0, 0, 0, 0, 0));
+                        + e.getMessage(), null, null, null, null, null, null, 0, 0, 0, 0, 0, null));
             }
         }
         done.add(1);
@@ -250,6 +259,11 @@ public final class QAlignSparkJob implements Serializable {
             values.add(r.acceptanceRate());
             values.addAll(List.of(r.lmComputedTokens(), r.lmReusedTokens(), r.lmGeneratedTokens(),
                     r.rmComputedTokens(), r.flops()));
+            if (settings.trace()) {
+                values.add(r.trace() == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(
+                        r.trace().stream().map(t -> RowFactory.create(t.chain(), t.step(), t.text(), t.reward(),
+                                t.accepted())).toList()).toList());
+            }
             out.add(RowFactory.create(values.toArray()));
         }
         return out;

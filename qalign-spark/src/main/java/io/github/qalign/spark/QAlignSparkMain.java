@@ -88,6 +88,9 @@ public final class QAlignSparkMain implements Callable<Integer> {
                     + "with (default: ${DEFAULT-VALUE}).")
     String answer;
 
+    @Option(names = "--trace", description = "Each method's largest-budget row carries every sample (column trace).")
+    boolean trace;
+
     @Option(names = "--reference-column", paramLabel = "NAME", description = "Reference answers; adds `correct`.")
     String referenceColumn;
 
@@ -123,7 +126,7 @@ public final class QAlignSparkMain implements Callable<Integer> {
             }
             settings = JobSettings.builder().methods(ms).budget(budget).chains(chains).beta(beta)
                     .temperature(temperature).topK(topK).topP(topP).maxTokens(maxTokens).seed(seed)
-                    .answer(AnswerFormat.parse(answer)).build();
+                    .answer(AnswerFormat.parse(answer)).trace(trace).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -146,6 +149,10 @@ public final class QAlignSparkMain implements Callable<Integer> {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
+        }
+        if (conf.get("spark.master").startsWith("local") && !conf.contains("spark.driver.host")) {
+            // local mode talks to itself only: stay on the loopback interface
+            conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
         // a session that already exists in this JVM (an embedding application, a test) is used and left open
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();

@@ -21,15 +21,31 @@ import java.io.Serializable;
  * @param lmGeneratedTokens   policy tokens generated
  * @param rmComputedTokens    reward-model tokens computed
  * @param flops               2 x params x tokens, policy plus reward model
+ * @param trace               every sample behind the selection, in run order, when the job traces and this is the
+ *                            method's largest budget; else null
  */
 public record ResultRow(String id, String method, int budget, String status, String error, String answer,
                         String text, Double reward, Boolean correct, Double beta, Double acceptanceRate,
                         long lmComputedTokens, long lmReusedTokens, long lmGeneratedTokens, long rmComputedTokens,
-                        double flops) implements Serializable {
+                        double flops, java.util.List<TraceSample> trace) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Status of a row with a selection. */
     public static final String OK = "ok";
     /** Status of the one row of a prompt whose run failed. */
     public static final String FAILED = "failed";
+
+    /**
+     * One sample of a trace.
+     *
+     * @param chain    the QAlign chain, or -1 for independent samples
+     * @param step     the chain step (0 = initial state), or the sample index
+     * @param text     the sample's text (for QAlign: the candidate of that step, or the initial state)
+     * @param reward   its reward
+     * @param accepted QAlign: whether the candidate was accepted (true for initial states); null otherwise
+     */
+    public record TraceSample(int chain, int step, String text, double reward, Boolean accepted)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
 }

@@ -36,7 +36,8 @@ class QAlignSparkJobTest {
     static void start() {
         // local[2, 4]: two threads, and a failed task is retried up to 4 times (local mode's default is no retry)
         spark = SparkSession.builder().master("local[2,4]").appName("qalign-spark-test")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4").getOrCreate();
     }
 
     @AfterAll
@@ -117,7 +118,7 @@ class QAlignSparkJobTest {
                 r.getAs("error"), r.getAs("answer"), r.getAs("text"), r.getAs("reward"), r.getAs("correct"),
                 r.getAs("beta"), r.getAs("acceptance_rate"), r.<Long>getAs("lm_computed_tokens"),
                 r.<Long>getAs("lm_reused_tokens"), r.<Long>getAs("lm_generated_tokens"),
-                r.<Long>getAs("rm_computed_tokens"), r.<Double>getAs("flops"));
+                r.<Long>getAs("rm_computed_tokens"), r.<Double>getAs("flops"), null);
     }
 
     @Test
@@ -178,6 +179,25 @@ class QAlignSparkJobTest {
         assertThat(out.stream().map(r -> r.<String>getAs("id")).distinct().toList()).hasSize(1)
                 .allMatch(id -> id.startsWith("sha256:"));
         assertThat(out).allMatch(r -> r.<String>getAs("status").equals("ok") && r.getAs("correct") == null);
+    }
+
+    @Test
+    void traceRowsCarryEverySampleAtTheLargestBudget() {
+        JobSettings traced = JobSettings.builder().methods(List.of(Method.QALIGN, Method.BON)).budget(4).chains(2)
+                .maxTokens(6).seed(1).trace(true).build();
+        List<Row> out = QAlignSparkJob.builder().settings(traced).models(TOY).build().run(input(2)).collectAsList();
+        for (Row r : out) {
+            List<Row> trace = r.getList(r.fieldIndex("trace"));
+            if (r.<Integer>getAs("budget") == 4) {
+                // qalign: 2 chains x (initial + 1 step); bon: 4 samples
+                assertThat(trace).hasSize(4);
+                if (r.<String>getAs("method").equals("qalign")) {
+                    assertThat(trace.stream().filter(t -> t.getInt(1) == 0)).hasSize(2);
+                }
+            } else {
+                assertThat(r.isNullAt(r.fieldIndex("trace"))).isTrue();
+            }
+        }
     }
 
     @Test
