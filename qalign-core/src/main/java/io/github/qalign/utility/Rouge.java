@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleBiFunction;
-import java.util.regex.Pattern;
 
 /**
  * ROUGE-1 F1 (unigram overlap with clipped counts) and ROUGE-L F1 (longest common subsequence), over token ids or
@@ -26,8 +25,18 @@ import java.util.regex.Pattern;
  * </ul>
  * Both are symmetric and lie in [0, 1], with u(a, a) = 1.
  *
- * <p>Words: the text is lower-cased ({@link Locale#ROOT}) and split on runs of whitespace; punctuation stays
- * attached to its word (no stemming, no stop words), which keeps the measure simple and predictable.
+ * <p>Words are tokenized exactly as Google's {@code rouge_score} does (its {@code tokenize.py}, the implementation
+ * the MBR and summarization literature reports with): the text is lower-cased, every character outside
+ * {@code [a-z0-9]} separates tokens (so punctuation, apostrophes and non-ASCII letters split words and are dropped),
+ * and with stemming each token longer than 3 characters goes through NLTK's Porter stemmer
+ * ({@link PorterStemmer#nltk()}). {@code "Hello, world!"} and {@code "hello world"} both give
+ * {@code [hello, world]}. Stemming is off by default, as in {@code rouge_score}.
+ *
+ * <p>{@link #rougeN(String, String, int, boolean)} and {@link #rougeL(String, String, boolean)} return precision,
+ * recall and F-measure computed exactly as {@code rouge_score}'s {@code RougeScorer.score(target, prediction)}
+ * (including its convention that an empty side scores 0); the tests check 232 text pairs against values computed
+ * with rouge_score's algorithm and NLTK's stemmer to 1e-12. The {@link Utility} forms keep this class's convention
+ * that two empty token lists score 1, so that u(a, a) = 1 always holds for MBR.
  *
  * <p>The {@link Utility#indexed() indexed} form of ROUGE-1 precomputes, per item, a sparse count vector over a
  * compact id dictionary shared by the evaluator; a pair then costs one pass over the reference's distinct tokens
@@ -35,8 +44,6 @@ import java.util.regex.Pattern;
  * completions takes a fraction of a second.
  */
 public final class Rouge {
-
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private Rouge() {
     }
@@ -60,36 +67,168 @@ public final class Rouge {
     }
 
     /**
-     * ROUGE-1 F1 over lower-cased whitespace-separated words of the texts.
+     * ROUGE-1 F1 over the words of the texts, tokenized as {@code rouge_score} does without stemming.
      *
      * @return a symmetric utility
      */
     public static Utility<String> rouge1Words() {
-        return new Rouge1<>("rouge1Words", WordIds::new);
+        return rouge1Words(false);
     }
 
     /**
-     * ROUGE-L F1 over lower-cased whitespace-separated words of the texts.
+     * ROUGE-1 F1 over the words of the texts, tokenized as {@code rouge_score} does.
+     *
+     * @param stem whether to Porter-stem tokens longer than 3 characters ({@code use_stemmer=True})
+     * @return a symmetric utility
+     */
+    public static Utility<String> rouge1Words(boolean stem) {
+        return new Rouge1<>(stem ? "rouge1Words(stemmed)" : "rouge1Words", () -> new WordIds(stem));
+    }
+
+    /**
+     * ROUGE-L F1 over the words of the texts, tokenized as {@code rouge_score} does without stemming.
      *
      * @return a symmetric utility
      */
     public static Utility<String> rougeLWords() {
-        return new Base<>("rougeLWords", WordIds::new, Rouge::rougeLF1);
+        return rougeLWords(false);
     }
 
     /**
-     * The words of {@code text}: lower-cased, split on runs of whitespace, no empty words.
+     * ROUGE-L F1 over the words of the texts, tokenized as {@code rouge_score} does.
+     *
+     * @param stem whether to Porter-stem tokens longer than 3 characters ({@code use_stemmer=True})
+     * @return a symmetric utility
+     */
+    public static Utility<String> rougeLWords(boolean stem) {
+        return new Base<>(stem ? "rougeLWords(stemmed)" : "rougeLWords", () -> new WordIds(stem), Rouge::rougeLF1);
+    }
+
+    /**
+     * The words of {@code text} as {@code rouge_score} tokenizes without stemming: {@code tokens(text, false)}.
      *
      * @param text any text
      * @return the words, possibly none
      */
     public static List<String> words(String text) {
-        Objects.requireNonNull(text, "text");
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.isEmpty()) {
-            return List.of();
+        return tokens(text, false);
+    }
+
+    /**
+     * Tokenizes {@code text} as {@code rouge_score}'s {@code tokenize(text, stemmer)}: lower-case
+     * ({@link Locale#ROOT}, which agrees with Python's {@code str.lower()} on every character that lower-cases to
+     * ASCII), runs of characters outside {@code [a-z0-9]} are separators, and with {@code stem} every token longer
+     * than 3 characters is replaced by {@link PorterStemmer#nltk()}'s stem.
+     *
+     * @param text any text
+     * @param stem whether to stem
+     * @return the tokens, each matching {@code [a-z0-9]+}, possibly none
+     */
+    public static List<String> tokens(String text, boolean stem) {
+        String t = Objects.requireNonNull(text, "text").toLowerCase(Locale.ROOT);
+        List<String> out = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= t.length(); i++) {
+            char c = i < t.length() ? t.charAt(i) : ' ';
+            boolean keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (keep && start < 0) {
+                start = i;
+            } else if (!keep && start >= 0) {
+                String w = t.substring(start, i);
+                out.add(stem && w.length() > 3 ? PorterStemmer.nltk().stem(w) : w);
+                start = -1;
+            }
         }
-        return List.of(WHITESPACE.split(t));
+        return out;
+    }
+
+    /**
+     * Precision, recall and F-measure of a prediction against a target, as {@code rouge_score}'s {@code Score}.
+     *
+     * @param precision matches / prediction size
+     * @param recall    matches / target size
+     * @param fmeasure  2 P R / (P + R), 0 when P + R = 0
+     */
+    public record Score(double precision, double recall, double fmeasure) {
+        static Score of(double precision, double recall) {
+            return new Score(precision, recall,
+                    precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0);
+        }
+    }
+
+    /**
+     * ROUGE-N of two texts exactly as {@code rouge_score.rouge_scorer.RougeScorer(["rougeN"], use_stemmer=stem)
+     * .score(target, prediction)}: clipped n-gram overlap; precision = overlap / max(#prediction n-grams, 1),
+     * recall = overlap / max(#target n-grams, 1).
+     *
+     * @param target     the reference text
+     * @param prediction the candidate text
+     * @param n          the n-gram order, &gt;= 1
+     * @param stem       whether to stem (see {@link #tokens})
+     * @return the score
+     */
+    public static Score rougeN(String target, String prediction, int n, boolean stem) {
+        return rougeN(tokens(target, stem), tokens(prediction, stem), n);
+    }
+
+    /**
+     * ROUGE-N of two token lists (see {@link #rougeN(String, String, int, boolean)}).
+     *
+     * @param target     reference tokens
+     * @param prediction candidate tokens
+     * @param n          the n-gram order, &gt;= 1
+     * @return the score
+     */
+    public static Score rougeN(List<String> target, List<String> prediction, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("ROUGE-N needs n >= 1, got " + n);
+        }
+        Map<List<String>, Integer> t = ngrams(target, n);
+        Map<List<String>, Integer> p = ngrams(prediction, n);
+        long overlap = 0;
+        for (Map.Entry<List<String>, Integer> e : t.entrySet()) {
+            overlap += Math.min(e.getValue(), p.getOrDefault(e.getKey(), 0));
+        }
+        int tn = Math.max(target.size() - n + 1, 0);
+        int pn = Math.max(prediction.size() - n + 1, 0);
+        return Score.of((double) overlap / Math.max(pn, 1), (double) overlap / Math.max(tn, 1));
+    }
+
+    private static Map<List<String>, Integer> ngrams(List<String> tokens, int n) {
+        Map<List<String>, Integer> counts = new HashMap<>();
+        for (int i = 0; i + n <= tokens.size(); i++) {
+            counts.merge(List.copyOf(tokens.subList(i, i + n)), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * ROUGE-L of two texts exactly as {@code rouge_score}'s {@code "rougeL"}: l = LCS length of the token lists,
+     * precision = l / |prediction|, recall = l / |target|, all 0 when either side has no tokens.
+     *
+     * @param target     the reference text
+     * @param prediction the candidate text
+     * @param stem       whether to stem (see {@link #tokens})
+     * @return the score
+     */
+    public static Score rougeL(String target, String prediction, boolean stem) {
+        return rougeL(tokens(target, stem), tokens(prediction, stem));
+    }
+
+    /**
+     * ROUGE-L of two token lists (see {@link #rougeL(String, String, boolean)}).
+     *
+     * @param target     reference tokens
+     * @param prediction candidate tokens
+     * @return the score
+     */
+    public static Score rougeL(List<String> target, List<String> prediction) {
+        if (target.isEmpty() || prediction.isEmpty()) {
+            return new Score(0, 0, 0);
+        }
+        WordIds ids = new WordIds(false);
+        int l = lcsLength(ids.map(target), ids.map(prediction));
+        return Score.of((double) l / prediction.size(), (double) l / target.size());
     }
 
     /**
@@ -169,10 +308,18 @@ public final class Rouge {
     /** Maps words to ids through a dictionary owned by one evaluator (or one pairwise call). */
     private static final class WordIds implements Function<String, int[]> {
         private final Map<String, Integer> dict = new HashMap<>();
+        private final boolean stem;
+
+        WordIds(boolean stem) {
+            this.stem = stem;
+        }
 
         @Override
         public int[] apply(String text) {
-            List<String> w = words(text);
+            return map(tokens(text, stem));
+        }
+
+        int[] map(List<String> w) {
             int[] ids = new int[w.size()];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = dict.computeIfAbsent(w.get(i), k -> dict.size());

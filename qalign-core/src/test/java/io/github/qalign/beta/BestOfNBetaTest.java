@@ -46,6 +46,8 @@ class BestOfNBetaTest {
         assertThat(m.upper().sd()).isCloseTo(1.0, within(0.05));
         assertThat(m.lower().weight() + m.upper().weight()).isCloseTo(1.0, within(1e-12));
         assertThat(m.iterations()).isLessThan(BestOfNBeta.MAX_ITERATIONS);
+        assertThat(m.converged()).isTrue();
+        assertThat(m.degenerate()).isFalse();
         // the paper's dominant component is the wider one, here the upper one
         assertThat(m.dominant(Dominant.LARGEST_VARIANCE)).isSameAs(m.upper());
     }
@@ -89,7 +91,7 @@ class BestOfNBetaTest {
 
     @Test
     void estimateUsesTheDominantComponentsWeightAndSd() {
-        double[] x = mixtureSample(20_000, 0.25, 5.0, 2.0, 8.0, 0.5, 9);
+        double[] x = mixtureSample(20_000, 0.25, 5.0, 2.0, 10.0, 0.5, 9); // Ashman's D = 3.4: separated
         Estimate wide = BestOfNBeta.estimate(x, 256);
         assertThat(wide.dominant()).isSameAs(wide.mixture().lower()); // sd 2 beats sd 0.5
         assertThat(wide.effectiveN()).isCloseTo(wide.dominant().weight() * 256, within(1e-9));

@@ -70,4 +70,23 @@ class ChainDiagnosticsTest {
                 .run(lm.prompt("x"), new SplittableRandom(3));
         assertThat(ChainDiagnostics.of(ind).get(0).meanRelativeIndex()).isZero();
     }
+
+    @Test
+    void promptDiagnosticsReportSplitRhatBesideTheChainsEss() {
+        ToyLanguageModel lm = ToyLanguageModel.builder().symbols(3).seed(2).eosBias(-2).build();
+        QAlignSampler.Builder b = QAlignSampler.builder().languageModel(lm).rewardModel(ToyRewardModel.seeded(1, 1.0))
+                .beta(1.0).chainsPerPrompt(4).sampling(SamplingConfig.defaults().withMaxCompletionTokens(20));
+        QAlignResult r = b.steps(200).build().run(lm.prompt("x"), new SplittableRandom(5));
+        PromptDiagnostics d = PromptDiagnostics.of(r.prompt(0));
+        assertThat(d.chains()).hasSize(4);
+        double[][] traces = r.prompt(0).chains().stream().map(ChainResult::rewardTrace).toArray(double[][]::new);
+        assertThat(d.rewardRhat()).hasValue(SplitRhat.rankNormalized(traces));
+        assertThat(d.rewardRhat().getAsDouble()).isBetween(0.95, 1.2);
+        assertThat(d.rewardEss()).isCloseTo(d.chains().stream().mapToDouble(ChainDiagnostics::rewardEss).sum(),
+                Offset.offset(1e-9));
+        assertThat(PromptDiagnostics.of(r)).containsExactly(d);
+        // 3 states per chain: too short for R-hat
+        QAlignResult tiny = b.steps(2).build().run(lm.prompt("x"), new SplittableRandom(5));
+        assertThat(PromptDiagnostics.of(tiny.prompt(0)).rewardRhat()).isEmpty();
+    }
 }

@@ -81,4 +81,51 @@ class EffectiveSampleSizeTest {
         assertThatThrownBy(() -> EffectiveSampleSize.geyer(new double[] {Double.POSITIVE_INFINITY}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[0]");
     }
+
+    /** The FFT implementation reproduces the former lag-by-lag one (kept in test sources) on stationary traces. */
+    @ParameterizedTest(name = "phi={0}, n={1}")
+    @CsvSource({"0.0, 1000", "0.5, 5000", "0.9, 20000", "0.99, 20000", "-0.5, 3000", "0.7, 1", "0.7, 2", "0.7, 3",
+            "0.7, 17", "0.3, 1023", "0.3, 1024", "0.3, 1025"})
+    void fftEqualsTheQuadraticReference(double phi, int n) {
+        for (long seed = 1; seed <= 5; seed++) {
+            double[] x = ar1(phi, n, seed);
+            double ref = EffectiveSampleSizeReference.autocorrelationTime(x);
+            assertThat(EffectiveSampleSize.autocorrelationTime(x)).as("seed %d", seed)
+                    .isCloseTo(ref, org.assertj.core.api.Assertions.within(1e-9 * ref));
+        }
+        SplittableRandom r = new SplittableRandom(n);
+        double[] bits = new double[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = r.nextDouble() < 0.2 ? 1 : 0; // a 0/1 indicator trace, as the sampler tests use
+        }
+        double ref = EffectiveSampleSizeReference.geyer(bits);
+        assertThat(EffectiveSampleSize.geyer(bits)).isCloseTo(ref, org.assertj.core.api.Assertions.within(1e-9 * ref));
+    }
+
+    @Test
+    void fftAutocovariancesEqualDirectSums() {
+        double[] d = ar1(0.8, 777, 9);
+        double[] acov = EffectiveSampleSize.autocovariances(d);
+        for (int lag : new int[] {0, 1, 2, 50, 400, 776}) {
+            double s = 0;
+            for (int i = 0; i + lag < d.length; i++) {
+                s += d[i] * d[i + lag];
+            }
+            assertThat(acov[lag]).as("lag %d", lag).isCloseTo(s / d.length,
+                    org.assertj.core.api.Assertions.within(1e-12 * acov[0]));
+        }
+    }
+
+    /** A drifting trace: every autocorrelation stays positive; the old code took 57 s at 1e6 steps. */
+    @Test
+    void driftingTraceOfOneMillionStepsGivesASmallPositiveEss() {
+        SplittableRandom r = new SplittableRandom(4);
+        double[] x = new double[1_000_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i * 1e-5 + r.nextGaussian();
+        }
+        // correctness only (timings live in the benchmark): the ESS is far below n and positive
+        double ess = EffectiveSampleSize.geyer(x);
+        assertThat(ess).isPositive().isLessThan(1000);
+    }
 }

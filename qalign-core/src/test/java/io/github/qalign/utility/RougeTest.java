@@ -64,7 +64,10 @@ class RougeTest {
         // words: lower-cased, whitespace split: {the, cat} vs {the, cat, sat}
         assertThat(Rouge.rouge1Words().apply("The  cat", "the CAT\tsat")).isCloseTo(0.8, within(1e-15));
         assertThat(Rouge.rougeLWords().apply("a b c d", "b d a")).isCloseTo(2.0 * 2 / 7, within(1e-15));
-        assertThat(Rouge.words("  Hello,  World \n")).containsExactly("hello,", "world");
+        assertThat(Rouge.words("  Hello,  World \n")).containsExactly("hello", "world");
+        // issue 7: punctuation and case no longer separate "Hello, world!" from "hello world" (rouge_score gives 1)
+        assertThat(Rouge.rouge1Words().apply("Hello, world!", "hello world")).isEqualTo(1.0);
+        assertThat(Rouge.rougeLWords().apply("Hello, world!", "hello world")).isEqualTo(1.0);
     }
 
     @Test

@@ -100,7 +100,7 @@ public record ModelSpec(Kind kind, String policyDir, String rewardDir, int maxCo
                 ToyRewardModel rm = ToyRewardModel.seeded(5, 1.0);
                 yield new LoadedModels(lm, rm, () -> { });
             }
-            case EMBEDDED -> throw new UnsupportedOperationException("MERGE-FIX embedded reward model");
+            case EMBEDDED -> openDjl(EmbeddedModels.stories260k(), EmbeddedModels.stories260kReward());
             case CHECKPOINT -> openDjl(Path.of(policyDir), Path.of(rewardDir));
         };
     }

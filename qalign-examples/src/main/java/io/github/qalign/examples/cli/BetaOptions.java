@@ -7,6 +7,9 @@ import picocli.CommandLine.ParameterException;
 /** {@code --beta} or {@code --target-acceptance} (mutually exclusive). */
 public final class BetaOptions {
 
+    /** Largest accepted --beta (far above any reward scale: the target is then the base model). */
+    static final double MAX_BETA = 1e6;
+
     @Option(names = "--beta", paramLabel = "BETA",
             description = "QAlign's target temperature: the chain samples p_LM(y|x) exp(r(x,y)/beta). Smaller beta "
                     + "trusts the reward model more (sharper target, fewer accepted proposals, closer to best-of-n); "
@@ -20,8 +23,8 @@ public final class BetaOptions {
     Double targetAcceptance;
 
     void validate(CommandLine cl) {
-        if (beta != null && (!(beta > 0) || beta.isInfinite())) {
-            throw new ParameterException(cl, "--beta must be a finite number > 0, got " + beta);
+        if (beta != null) {
+            Limits.checkPositiveFinite(cl, "--beta", beta, MAX_BETA);
         }
         if (targetAcceptance != null && !(targetAcceptance > 0 && targetAcceptance < 1)) {
             throw new ParameterException(cl, "--target-acceptance must be in (0, 1), got " + targetAcceptance);

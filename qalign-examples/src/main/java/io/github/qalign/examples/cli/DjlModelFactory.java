@@ -1,5 +1,6 @@
 package io.github.qalign.examples.cli;
 
+import io.github.qalign.djl.llama.KvCache;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaRewardModel;
 import io.github.qalign.examples.models.Checkpoints;
@@ -8,6 +9,13 @@ import java.nio.file.Path;
 
 /** Loads Llama checkpoints with the DJL runtime (qalign-djl); the defaults are the embedded models. */
 final class DjlModelFactory implements ModelFactory {
+
+    /** Empties every slot of a prefix cache (a length reset; the next input is computed in full). */
+    private static void forget(KvCache cache) {
+        for (int s = 0; s < cache.slots(); s++) {
+            cache.truncate(s, 0);
+        }
+    }
 
     @Override
     public LoadedModels load(Path policyDir, Path rewardDir, String device, int maxCompletionTokens) {
@@ -21,6 +29,13 @@ final class DjlModelFactory implements ModelFactory {
                     rm.close();
                 } finally {
                     lm.close();
+                }
+            }, () -> {
+                synchronized (lm) {
+                    forget(lm.pool().cache());
+                }
+                synchronized (rm) {
+                    forget(rm.pool().cache());
                 }
             });
         } catch (RuntimeException e) {

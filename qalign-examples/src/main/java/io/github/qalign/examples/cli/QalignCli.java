@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code qalign} command: test-time alignment of a language model with a reward model, on the command line.
  */
-@Command(name = "qalign", mixinStandardHelpOptions = true, version = "qalign 0.1.0",
+@Command(name = "qalign", mixinStandardHelpOptions = true, version = "qalign " + QalignCli.VERSION,
         subcommands = {DemoCommand.class, SampleCommand.class, SweepCommand.class, CommandLine.HelpCommand.class},
         description = {
             "Test-time alignment with a reward model: QAlign (MCMC over completions, 'Sample, Don't Search') and "
@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:success", "1:runtime failure (model, I/O)", "2:usage error (bad flag, bad value, "
             + "missing file or directory)"})
 public final class QalignCli implements Callable<Integer> {
+
+    /** The version of the command line, written into every {@code qalign sample} settings line. */
+    public static final String VERSION = "0.1.0";
 
     /** Exit status of usage errors. */
     public static final int USAGE = 2;
@@ -113,7 +116,10 @@ public final class QalignCli implements Callable<Integer> {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        // straight to file descriptor 1, not through System.out (a PrintStream that swallows write errors), so a
+        // full disk or a closed pipe reaches PrintWriter.checkError() and the command can fail on it
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = execute(new DjlModelFactory(), out, err, System.err, args);
         System.exit(code);

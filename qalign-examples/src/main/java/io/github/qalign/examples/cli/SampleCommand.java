@@ -1,5 +1,7 @@
 package io.github.qalign.examples.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.qalign.answer.AnswerExtractor;
 import io.github.qalign.compute.ComputeUsage;
@@ -7,7 +9,6 @@ import io.github.qalign.diagnostics.ChainDiagnostics;
 import io.github.qalign.examples.experiment.Method;
 import io.github.qalign.examples.experiment.Progress;
 import io.github.qalign.examples.experiment.Selections;
-import io.github.qalign.examples.io.JsonLines;
 import io.github.qalign.examples.io.PromptsFile;
 import io.github.qalign.model.Prompt;
 import io.github.qalign.model.ScoredSample;
@@ -18,16 +19,14 @@ import io.github.qalign.sampler.IndependentResult;
 import io.github.qalign.sampler.IndependentSampler;
 import io.github.qalign.sampler.PromptResult;
 import io.github.qalign.sampler.PromptSamples;
-import io.github.qalign.sampler.QAlignListener;
 import io.github.qalign.sampler.QAlignResult;
 import io.github.qalign.sampler.QAlignSampler;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -39,21 +38,31 @@ import picocli.CommandLine.ParameterException;
 /** {@code qalign sample}: run one method on some prompts, JSON lines out. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Run one method (qalign, bon, mv, wmv, mbr) on prompts; JSON lines out.",
-        description = {"Run one method on prompts and write JSON lines: every sample (QAlign: every chain step with "
-                + "its candidate, rewards, log acceptance ratio and decision), then per prompt the selected answer, "
-                + "diagnostics and the compute used, then a summary.",
+        description = {"Run one method on prompts and write JSON lines: a settings line (every knob, models, seed, "
+                + "version), then per prompt every sample (QAlign: every chain step with its candidate, rewards, log "
+                + "acceptance ratio and decision) and the selected answer with diagnostics, compute and the prompt's "
+                + "input fields, then a summary. Each prompt's lines are written as soon as it is finished. Schema: "
+                + "docs/jsonl-schema.md.",
             "",
             "Methods: qalign = MCMC chain(s) targeting p_LM(y|x) exp(r/beta), answer by MBR (ROUGE-1) over the chain "
                 + "states; bon = best-of-n; mv = majority vote over extracted answers; wmv = majority vote "
                 + "weighted by softmax(r/beta); mbr = minimum Bayes risk (ROUGE-1) over independent samples."})
 final class SampleCommand extends CommandSupport implements Callable<Integer> {
 
+    /** Default of --chunk-prompts. */
+    static final int DEFAULT_CHUNK_PROMPTS = 8;
+    /** Largest --chunk-prompts. */
+    static final int MAX_CHUNK_PROMPTS = 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Option(names = "--prompt", paramLabel = "TEXT",
             description = "A prompt (repeat the option for several). Exclusive with --prompts.")
     List<String> prompt;
 
     @Option(names = "--prompts", paramLabel = "FILE.jsonl",
-            description = "A JSON-lines file with one {\"prompt\": \"...\"} object per line. Exclusive with --prompt.")
+            description = "A JSON-lines file with one {\"prompt\": \"...\"} object per line; its other fields "
+                    + "(e.g. \"id\") are copied to the prompt's result line as \"input\". Exclusive with --prompt.")
     Path promptsFile;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "qalign",
@@ -63,7 +72,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "N", defaultValue = "16",
             description = "Samples per prompt: independent samples for bon/mv/wmv/mbr; chain states for qalign "
                     + "(each chain = 1 initial sample + budget/chains - 1 steps, each step re-samples a random "
-                    + "suffix). Compute grows linearly with it (default: ${DEFAULT-VALUE}).")
+                    + "suffix). Compute grows linearly with it. At most 65536, 4096 for qalign and mbr (MBR is "
+                    + "quadratic in it) (default: ${DEFAULT-VALUE}).")
     int budget;
 
     @Option(names = "--chains", paramLabel = "C", defaultValue = "1",
@@ -80,7 +90,8 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     AnswerFormat answer;
 
     @Option(names = {"--output", "-o"}, paramLabel = "FILE",
-            description = "Write the JSON lines to FILE instead of stdout.")
+            description = "Write the JSON lines to FILE instead of stdout; each prompt's lines are written as soon "
+                    + "as the prompt is finished (see --resume, --force and docs/jsonl-schema.md).")
     Path output;
 
     @Mixin
@@ -89,15 +100,35 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Option(names = "--chunk-prompts", paramLabel = "K", defaultValue = "" + DEFAULT_CHUNK_PROMPTS,
+            description = "Prompts run together, in one batched sampler run (1.." + MAX_CHUNK_PROMPTS + "). A chunk's "
+                    + "prompts finish together and are written together; larger chunks batch more work per model "
+                    + "call, smaller ones lose less to an interruption. Part of the settings: the samples depend on "
+                    + "it (each chunk draws from a generator made from the seed and its first prompt index) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int chunkPrompts;
+
+    @Option(names = "--resume",
+            description = "Continue an interrupted --output FILE: its settings line must match this run's settings "
+                    + "(else exit 2), its finished prompts are kept and skipped, lines of an unfinished prompt are "
+                    + "cut, and the remaining prompts are appended. The file is then byte-identical to an "
+                    + "uninterrupted run with the same settings. A missing FILE starts a new run; a complete one "
+                    + "is left as it is.")
+    boolean resume;
+
+    @Option(names = "--force",
+            description = "Replace an existing --output FILE. The old file stays in place until the new run has "
+                    + "finished its first prompt (the new lines go to a temporary file in the same directory, "
+                    + "which then replaces it atomically). Without --force or --resume an existing non-empty FILE "
+                    + "is a usage error.")
+    boolean force;
+
     @Override
     public Integer call() throws IOException {
-        List<String> prompts = prompts();
-        if (budget < 1) {
-            throw new ParameterException(cl(), "--budget must be >= 1, got " + budget);
-        }
-        if (chains < 1) {
-            throw new ParameterException(cl(), "--chains must be >= 1, got " + chains);
-        }
+        List<PromptsFile.Entry> entries = prompts();
+        Limits.checkBudget(cl(), "--budget", budget, EnumSet.of(method));
+        Limits.checkRange(cl(), "--chains", chains, 1, budget);
+        Limits.checkRange(cl(), "--chunk-prompts", chunkPrompts, 1, MAX_CHUNK_PROMPTS);
         if (method != Method.QALIGN && chains != 1) {
             throw new ParameterException(cl(), "--chains applies to --method qalign only");
         }
@@ -109,88 +140,168 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
             throw new ParameterException(cl(), "--beta/--target-acceptance apply to --method qalign or wmv only");
         }
         SamplingConfig sampling = samplingOptions.sampling(cl());
+        Limits.checkHeld(cl(), "--chunk-prompts " + chunkPrompts, Math.min(chunkPrompts, entries.size()), budget,
+                sampling.maxCompletionTokens(), "--chunk-prompts, --budget or --max-tokens");
         modelOptions.validate(cl());
-        if (output != null && output.toAbsolutePath().getParent() != null
-                && !Files.isDirectory(output.toAbsolutePath().getParent())) {
-            throw new ParameterException(cl(), "--output: directory not found: " + output.toAbsolutePath()
-                    .getParent());
+        ObjectNode settings = settings(entries, sampling);
+        ResumeFile resumed = checkOutput(settings);
+        if (resumed != null && resumed.complete()) {
+            err().println("qalign sample: " + output + " is already complete (" + resumed.results().size()
+                    + " prompts); nothing to do");
+            err().flush();
+            return 0;
         }
-        try (LoadedModels models = load(modelOptions, sampling); PrintWriter w = writer()) {
-            JsonLines jsonl = new JsonLines(w);
-            long t0 = System.nanoTime();
-            BetaChoice beta = (method == Method.QALIGN || method == Method.WMV)
-                    ? beta(betaOptions, models, prompts, sampling, samplingOptions.seed) : null;
-            List<Prompt> ps = prompts.stream().map(models.policy()::prompt).toList();
-            Selections selections = new Selections(answer.extractor(), beta == null ? 1.0 : beta.beta());
-            SplittableRandom rng = new SplittableRandom(samplingOptions.seed);
-            ComputeUsage total;
-            Double acceptance = null;
-            if (method == Method.QALIGN) {
-                QAlignResult r = runQAlign(models, ps, sampling, beta.beta(), rng);
-                total = r.usage(budget / chains - 1);
-                acceptance = budget / chains > 1 ? r.acceptanceRate() : null;
-                for (PromptResult pr : r.prompts()) {
-                    writeChains(jsonl, pr);
-                    List<ScoredSample> samples = pr.samples();
-                    int idx = selections.select(method, samples);
-                    ObjectNode res = result(jsonl, pr.promptIndex(), pr.prompt(), samples.get(idx), idx,
-                            pr.usage(budget / chains - 1));
-                    res.put("beta", beta.beta());
-                    ObjectNode diag = res.putObject("diagnostics");
-                    List<ChainDiagnostics> ds = pr.chains().stream().map(ChainDiagnostics::of).toList();
-                    diag.put("acceptance_rate", ds.stream().mapToDouble(ChainDiagnostics::acceptanceRate)
-                            .average().orElse(0));
-                    diag.put("reward_ess", ds.stream().mapToDouble(ChainDiagnostics::rewardEss).sum());
-                    diag.put("mean_relative_index", ds.stream()
-                            .mapToDouble(ChainDiagnostics::meanRelativeIndex).average().orElse(0));
-                    diag.put("mean_generated_tokens_per_step", ds.stream()
-                            .mapToDouble(ChainDiagnostics::meanGeneratedTokens).average().orElse(0));
-                    jsonl.write(res);
-                }
+        long t0 = System.nanoTime();
+        try (LoadedModels models = load(modelOptions, sampling)) {
+            boolean usesBeta = method == Method.QALIGN || method == Method.WMV;
+            BetaChoice beta;
+            if (resumed != null) {
+                JsonNode b = resumed.settings().get("beta");
+                beta = usesBeta ? new BetaChoice(b.asDouble(), null, resumed.settings().path("beta_source").asText())
+                        : null;
             } else {
-                IndependentSampler sampler = IndependentSampler.builder().languageModel(models.policy())
-                        .rewardModel(models.reward()).samplesPerPrompt(budget).sampling(sampling).build();
-                Progress p = progress();
-                p.start("sampling", ps.size());
-                IndependentResult r = sampler.run(ps, rng);
-                p.step(ps.size());
-                p.finish();
-                total = r.usage();
-                AnswerExtractor ex = answer.extractor();
-                for (PromptSamples s : r.prompts()) {
-                    List<ScoredSample> samples = s.samples();
-                    for (int i = 0; i < samples.size(); i++) {
-                        ObjectNode n = sample(jsonl, "sample", s.promptIndex(), samples.get(i));
-                        n.put("sample", i);
-                        jsonl.write(n);
-                    }
-                    int idx = selections.select(method, samples);
-                    ObjectNode res = result(jsonl, s.promptIndex(), s.prompt(), samples.get(idx), idx, s.usage());
-                    if (method == Method.MV || method == Method.WMV) {
-                        res.put("answer", ex.extract(samples.get(idx).text()).orElse(null));
-                    }
-                    if (beta != null) {
-                        res.put("beta", beta.beta());
-                    }
-                    jsonl.write(res);
+                beta = usesBeta ? beta(betaOptions, models, entries.stream().map(PromptsFile.Entry::prompt).toList(),
+                        sampling, samplingOptions.seed) : null;
+                if (beta != null) {
+                    settings.put("beta", beta.beta()).put("beta_source", beta.source());
+                } else {
+                    settings.putNull("beta").putNull("beta_source");
                 }
             }
-            ObjectNode sum = jsonl.object().put("type", "summary").put("method", method.cliName())
-                    .put("prompts", ps.size()).put("budget", budget).put("seed", samplingOptions.seed);
-            if (beta != null) {
-                sum.put("beta", beta.beta()).put("beta_source", beta.source());
+            Totals totals = new Totals();
+            int first = 0;
+            try (JsonlOutput sink = openSink(resumed)) {
+                if (resumed == null) {
+                    sink.write(settings + "\n", false);
+                } else {
+                    for (JsonNode r : resumed.results()) {
+                        totals.add(r);
+                    }
+                    first = resumed.results().size();
+                }
+                Selections selections = new Selections(answer.extractor(), beta == null ? 1.0 : beta.beta());
+                Progress p = progress();
+                p.start("prompts", entries.size() - first);
+                for (int from = first; from < entries.size(); from += chunkPrompts) {
+                    int to = Math.min(entries.size(), from + chunkPrompts);
+                    // each chunk starts from empty prefix caches: its reported compute is the same whether or not
+                    // the run was resumed
+                    models.forgetCaches().run();
+                    List<Prompt> chunk = entries.subList(from, to).stream()
+                            .map(e -> models.policy().prompt(e.prompt())).toList();
+                    List<StringBuilder> blocks = method == Method.QALIGN
+                            ? runQAlign(models, chunk, from, entries, sampling, beta.beta(), selections, totals)
+                            : runIndependent(models, chunk, from, entries, sampling, beta, selections, totals);
+                    for (StringBuilder block : blocks) {
+                        sink.write(block.toString(), true);
+                    }
+                    p.step(to - from);
+                }
+                p.finish();
+                ObjectNode sum = JSON.createObjectNode().put("type", "summary").put("method", method.cliName())
+                        .put("prompts", entries.size()).put("budget", budget).put("seed", samplingOptions.seed);
+                if (beta != null) {
+                    sum.put("beta", beta.beta()).put("beta_source", beta.source());
+                }
+                if (method == Method.QALIGN && budget / chains > 1) {
+                    sum.put("acceptance_rate", totals.acceptanceSum / totals.prompts);
+                }
+                totals.write(sum.putObject("compute"));
+                sink.write(sum + "\n", true);
             }
-            if (acceptance != null) {
-                sum.put("acceptance_rate", acceptance);
+            if (output != null) {
+                err().printf(java.util.Locale.ROOT, "qalign sample: wrote %s: %d prompts (%d new) in %.1f s%n",
+                        output, entries.size(), entries.size() - first, (System.nanoTime() - t0) / 1e9);
+                err().flush();
             }
-            compute(sum.putObject("compute"), total);
-            sum.put("seconds", (System.nanoTime() - t0) / 1e9);
-            jsonl.write(sum);
         }
         return 0;
     }
 
-    private List<String> prompts() {
+    /**
+     * Checks --output against --resume/--force before any model is loaded.
+     *
+     * @return the file to resume, or null for a new run
+     */
+    private ResumeFile checkOutput(ObjectNode settings) {
+        if (resume && force) {
+            throw new ParameterException(cl(), "--resume and --force are mutually exclusive");
+        }
+        if (output == null) {
+            if (resume || force) {
+                throw new ParameterException(cl(), (resume ? "--resume" : "--force") + " needs --output FILE");
+            }
+            return null;
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new ParameterException(cl(), "--output: directory not found: " + parent);
+        }
+        if (Files.isDirectory(output)) {
+            throw new ParameterException(cl(), "--output: is a directory: " + output);
+        }
+        if (!Files.exists(output) || !Files.isRegularFile(output)) {
+            if (resume && Files.exists(output)) {
+                throw new ParameterException(cl(), "--resume: not a regular file: " + output);
+            }
+            return null;
+        }
+        long size;
+        try {
+            size = Files.size(output);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + output + ": " + e.getMessage(), e);
+        }
+        if (resume) {
+            if (size == 0) {
+                return null;
+            }
+            ResumeFile r;
+            try {
+                r = ResumeFile.read(output);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cl(), "--resume: " + e.getMessage());
+            }
+            String diff = SampleSettings.difference(r.settings(), settings);
+            if (diff != null) {
+                throw new ParameterException(cl(), "--resume: " + output + " was written with other settings: "
+                        + diff + " (run with the file's settings, or use --force to replace it)");
+            }
+            if (!r.complete() && r.results().size() % chunkPrompts != 0) {
+                throw new ParameterException(cl(), "--resume: " + output + " holds " + r.results().size()
+                        + " finished prompts, not a multiple of --chunk-prompts " + chunkPrompts
+                        + " (was it edited?)");
+            }
+            return r;
+        }
+        if (size > 0 && !force) {
+            throw new ParameterException(cl(), "--output: " + output + " exists (" + size + " bytes); pass --resume "
+                    + "to continue it or --force to replace it");
+        }
+        return null;
+    }
+
+    private JsonlOutput openSink(ResumeFile resumed) {
+        if (output == null) {
+            return JsonlOutput.stdout(out());
+        }
+        if (resumed != null) {
+            return JsonlOutput.appending(output, resumed.keepBytes());
+        }
+        if (Files.exists(output) && !Files.isRegularFile(output)) {
+            return JsonlOutput.device(output);
+        }
+        return JsonlOutput.replacing(output);
+    }
+
+    private ObjectNode settings(List<PromptsFile.Entry> entries, SamplingConfig sampling) {
+        return SampleSettings.builder().method(method).budget(budget).chains(chains).chunkPrompts(chunkPrompts)
+                .betaOptions(betaOptions)
+                .answer(answer).sampling(sampling).seed(samplingOptions.seed).models(modelOptions)
+                .prompts(promptsFile, entries).build();
+    }
+
+    private List<PromptsFile.Entry> prompts() {
         boolean inline = prompt != null && !prompt.isEmpty();
         if (inline == (promptsFile != null)) {
             throw new ParameterException(cl(), "give exactly one of --prompt TEXT or --prompts FILE.jsonl");
@@ -201,7 +312,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                     throw new ParameterException(cl(), "--prompt must not be blank");
                 }
             }
-            return List.copyOf(prompt);
+            return prompt.stream().map(PromptsFile.Entry::of).toList();
         }
         if (!Files.exists(promptsFile)) {
             throw new ParameterException(cl(), "--prompts: file not found: " + promptsFile);
@@ -210,58 +321,93 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
             throw new ParameterException(cl(), "--prompts: not a regular file: " + promptsFile);
         }
         try {
-            return PromptsFile.read(promptsFile);
+            return PromptsFile.readEntries(promptsFile);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl(), "--prompts: " + e.getMessage());
         }
     }
 
-    private PrintWriter writer() throws IOException {
-        if (output == null) {
-            return new PrintWriter(out()) {
-                @Override
-                public void close() {
-                    flush();
-                }
-            };
-        }
-        try {
-            return new PrintWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
-        }
+    /**
+     * The random generator of the chunk starting at prompt {@code from}: a function of the seed and {@code from}
+     * only, so a chunk draws the same numbers in a resumed run as in an uninterrupted one.
+     */
+    private SplittableRandom rngFor(int from) {
+        return new SplittableRandom(samplingOptions.seed ^ (0x9E3779B97F4A7C15L * (from + 1L)));
     }
 
-    private QAlignResult runQAlign(LoadedModels models, List<Prompt> ps, SamplingConfig sampling, double beta,
-                                   SplittableRandom rng) {
+    private List<StringBuilder> runIndependent(LoadedModels models, List<Prompt> chunk, int from,
+                                               List<PromptsFile.Entry> entries, SamplingConfig sampling,
+                                               BetaChoice beta, Selections selections, Totals totals) {
+        IndependentSampler sampler = IndependentSampler.builder().languageModel(models.policy())
+                .rewardModel(models.reward()).samplesPerPrompt(budget).sampling(sampling).build();
+        AnswerExtractor ex = answer.extractor();
+        List<StringBuilder> blocks = new ArrayList<>();
+        IndependentResult r = sampler.run(chunk, rngFor(from));
+        for (int k = 0; k < chunk.size(); k++) {
+            int promptIndex = from + k;
+            PromptSamples s = r.prompts().get(k);
+            StringBuilder block = new StringBuilder();
+            List<ScoredSample> samples = s.samples();
+            for (int i = 0; i < samples.size(); i++) {
+                ObjectNode n = sample("sample", promptIndex, samples.get(i));
+                n.put("sample", i);
+                block.append(n).append('\n');
+            }
+            int idx = selections.select(method, samples);
+            ObjectNode res = result(promptIndex, s.prompt(), entries.get(promptIndex), samples.get(idx), idx,
+                    s.usage());
+            if (method == Method.MV || method == Method.WMV) {
+                res.put("answer", ex.extract(samples.get(idx).text()).orElse(null));
+            }
+            if (beta != null) {
+                res.put("beta", beta.beta());
+            }
+            totals.add(res);
+            blocks.add(block.append(res).append('\n'));
+        }
+        return blocks;
+    }
+
+    private List<StringBuilder> runQAlign(LoadedModels models, List<Prompt> chunk, int from,
+                                          List<PromptsFile.Entry> entries, SamplingConfig sampling, double beta,
+                                          Selections selections, Totals totals) {
         int steps = budget / chains - 1;
-        Progress p = progress();
-        p.start("QAlign steps", steps + 1L);
         QAlignSampler sampler = QAlignSampler.builder().languageModel(models.policy()).rewardModel(models.reward())
-                .beta(beta).steps(steps).chainsPerPrompt(chains).sampling(sampling)
-                .listener(new QAlignListener() {
-                    @Override
-                    public void onInit(InitEvent event) {
-                        p.step(1);
-                    }
-
-                    @Override
-                    public void onStep(StepEvent event) {
-                        p.step(1);
-                    }
-                }).build();
-        QAlignResult r = sampler.run(ps, rng);
-        p.finish();
-        return r;
+                .beta(beta).steps(steps).chainsPerPrompt(chains).sampling(sampling).build();
+        List<StringBuilder> blocks = new ArrayList<>();
+        QAlignResult r = sampler.run(chunk, rngFor(from));
+        for (int k = 0; k < chunk.size(); k++) {
+            int promptIndex = from + k;
+            PromptResult pr = r.prompts().get(k);
+            StringBuilder block = new StringBuilder();
+            writeChains(block, promptIndex, pr);
+            List<ScoredSample> samples = pr.samples();
+            int idx = selections.select(method, samples);
+            ObjectNode res = result(promptIndex, pr.prompt(), entries.get(promptIndex), samples.get(idx), idx,
+                    pr.usage(steps));
+            res.put("beta", beta);
+            ObjectNode diag = res.putObject("diagnostics");
+            List<ChainDiagnostics> ds = pr.chains().stream().map(ChainDiagnostics::of).toList();
+            diag.put("acceptance_rate", ds.stream().mapToDouble(ChainDiagnostics::acceptanceRate)
+                    .average().orElse(0));
+            diag.put("reward_ess", ds.stream().mapToDouble(ChainDiagnostics::rewardEss).sum());
+            diag.put("mean_relative_index", ds.stream()
+                    .mapToDouble(ChainDiagnostics::meanRelativeIndex).average().orElse(0));
+            diag.put("mean_generated_tokens_per_step", ds.stream()
+                    .mapToDouble(ChainDiagnostics::meanGeneratedTokens).average().orElse(0));
+            totals.add(res);
+            blocks.add(block.append(res).append('\n'));
+        }
+        return blocks;
     }
 
-    private static void writeChains(JsonLines jsonl, PromptResult pr) {
+    private static void writeChains(StringBuilder block, int promptIndex, PromptResult pr) {
         for (ChainResult c : pr.chains()) {
-            ObjectNode init = sample(jsonl, "step", pr.promptIndex(), c.initial());
+            ObjectNode init = sample("step", promptIndex, c.initial());
             init.put("chain", c.chainIndex()).put("step", 0).put("accepted", true);
-            jsonl.write(init);
+            block.append(init).append('\n');
             for (ChainStep s : c.steps()) {
-                ObjectNode n = jsonl.object().put("type", "step").put("prompt_index", pr.promptIndex())
+                ObjectNode n = JSON.createObjectNode().put("type", "step").put("prompt_index", promptIndex)
                         .put("chain", c.chainIndex()).put("step", s.step()).put("index", s.index())
                         .put("current_length", s.currentLength()).put("current_reward", s.currentReward());
                 ObjectNode cand = n.putObject("candidate");
@@ -270,21 +416,23 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                         .put("finish", s.candidate().finishReason().name());
                 n.put("log_alpha", s.logAlpha()).put("accepted", s.accepted())
                         .put("state_reward", s.state().reward());
-                jsonl.write(n);
+                block.append(n).append('\n');
             }
         }
     }
 
-    private static ObjectNode sample(JsonLines jsonl, String type, int promptIndex, ScoredSample s) {
-        return jsonl.object().put("type", type).put("prompt_index", promptIndex).put("text", s.text())
+    private static ObjectNode sample(String type, int promptIndex, ScoredSample s) {
+        return JSON.createObjectNode().put("type", type).put("prompt_index", promptIndex).put("text", s.text())
                 .put("reward", s.reward()).put("tokens", s.completion().length())
                 .put("finish", s.finishReason().name());
     }
 
-    private ObjectNode result(JsonLines jsonl, int promptIndex, Prompt prompt, ScoredSample chosen, int index,
-                              ComputeUsage usage) {
-        ObjectNode n = jsonl.object().put("type", "result").put("prompt_index", promptIndex)
-                .put("prompt", prompt.text()).put("method", method.cliName()).put("budget", budget);
+    private ObjectNode result(int promptIndex, Prompt prompt, PromptsFile.Entry entry, ScoredSample chosen,
+                              int index, ComputeUsage usage) {
+        ObjectNode n = JSON.createObjectNode().put("type", "result").put("prompt_index", promptIndex)
+                .put("prompt", prompt.text());
+        n.set("input", entry.fields());
+        n.put("method", method.cliName()).put("budget", budget);
         n.putObject("selected").put("index", index).put("text", chosen.text()).put("reward", chosen.reward());
         compute(n.putObject("compute"), usage);
         return n;
@@ -298,5 +446,36 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                 .put("rm_reused_tokens", u.rm().reusedInputTokens())
                 .put("lm_parameters", u.lmParameters()).put("rm_parameters", u.rmParameters())
                 .put("flops", u.flops());
+    }
+
+    /** Sums of the result lines' compute fields and acceptance rates, in prompt order (resumed or new alike). */
+    static final class Totals {
+        private static final String[] COUNTS = {"lm_computed_input_tokens", "lm_reused_input_tokens",
+            "lm_generated_tokens", "rm_computed_tokens", "rm_reused_tokens"};
+        private final long[] counts = new long[COUNTS.length];
+        private long lmParameters;
+        private long rmParameters;
+        private double flops;
+        private double acceptanceSum;
+        private int prompts;
+
+        void add(JsonNode result) {
+            JsonNode c = result.path("compute");
+            for (int i = 0; i < COUNTS.length; i++) {
+                counts[i] += c.path(COUNTS[i]).asLong();
+            }
+            lmParameters = c.path("lm_parameters").asLong();
+            rmParameters = c.path("rm_parameters").asLong();
+            flops += c.path("flops").asDouble();
+            acceptanceSum += result.path("diagnostics").path("acceptance_rate").asDouble();
+            prompts++;
+        }
+
+        void write(ObjectNode n) {
+            for (int i = 0; i < COUNTS.length; i++) {
+                n.put(COUNTS[i], counts[i]);
+            }
+            n.put("lm_parameters", lmParameters).put("rm_parameters", rmParameters).put("flops", flops);
+        }
     }
 }

@@ -67,11 +67,11 @@ final class SweepCommand extends SweepSupport implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<String> prompts = prompts();
-        if (budget < 1) {
-            throw new ParameterException(cl(), "--budget must be >= 1, got " + budget);
-        }
+        Limits.checkBudget(cl(), "--budget", budget, EnumSet.copyOf(methods));
         betaOptions.validate(cl());
         SamplingConfig sampling = samplingOptions.sampling(cl());
+        Limits.checkHeld(cl(), prompts.size() + " prompts", prompts.size(), budget, sampling.maxCompletionTokens(),
+                "the number of prompts, --budget or --max-tokens (QAlign runs all prompts' chains together)");
         modelOptions.validate(cl());
         prepareOutDir(outDir);
         List<String> calibration = promptsFile == null ? StoryPrompts.split(PromptSplit.HELD_OUT) : prompts;

@@ -3,6 +3,7 @@ package io.github.qalign.examples.cli;
 import io.github.qalign.examples.experiment.Method;
 import io.github.qalign.examples.experiment.SweepConfig;
 import io.github.qalign.examples.experiment.SweepPlot;
+import io.github.qalign.examples.experiment.SweepReading;
 import io.github.qalign.examples.experiment.SweepReport;
 import io.github.qalign.examples.experiment.SweepResult;
 import io.github.qalign.examples.experiment.SweepRunner;
@@ -52,7 +53,10 @@ abstract class SweepSupport extends CommandSupport {
                     sampling.maxCompletionTokens(), samplingOptions.seed, beta.beta(), beta.source());
             out().println("gold metric: " + CheerfulStoryRule.defaults().description());
             out().print(SweepReport.table(result));
+
             out().printf(Locale.ROOT, "wrote %s and %s (%.0f s)%n", csv, png, result.seconds());
+            out().println();
+            out().print(SweepReading.read(result, baseName.equals("demo")));
             out().flush();
             return 0;
         }

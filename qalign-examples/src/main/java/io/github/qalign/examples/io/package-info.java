@@ -1,2 +1,2 @@
-/** Prompt files and JSON-lines output of the command line. */
+/** Prompt files of the command line (JSON lines, with their extra fields). */
 package io.github.qalign.examples.io;

@@ -75,7 +75,7 @@ class CliArgumentsTest {
 
     @Test
     void outOfRangeValuesAreUsageErrors() {
-        assertUsageError(run("sample", "--prompt", "x", "--budget", "0"), "--budget must be >= 1");
+        assertUsageError(run("sample", "--prompt", "x", "--budget", "0"), "--budget must be in [1, 4096]");
         assertUsageError(run("sample", "--prompt", "x", "--temperature", "0"), "--temperature");
         assertUsageError(run("sample", "--prompt", "x", "--max-tokens", "-3"), "--max-tokens");
         assertUsageError(run("sample", "--prompt", "x", "--beta", "-1"), "--beta must be");
@@ -83,7 +83,7 @@ class CliArgumentsTest {
         assertUsageError(run("sample", "--prompt", "x", "--budget", "6", "--chains", "4"), "multiple of --chains");
         assertUsageError(run("sample", "--prompt", "x", "--device", "tpu"), "--device", "tpu");
         assertUsageError(run("sweep", "--prompt-count", "65"), "--prompt-count must be in [1, 64]");
-        assertUsageError(run("demo", "--budget", "0"), "--budget must be >= 1");
+        assertUsageError(run("demo", "--budget", "0"), "--budget must be in [1, 4096]");
     }
 
     @Test
@@ -153,5 +153,73 @@ class CliArgumentsTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).contains("qalign sample: error: cannot load the models", "model.norm.weight");
+    }
+
+    @Test
+    void hugeCountsAreUsageErrorsBeforeAnyAllocationOrModelLoad() {
+        assertUsageError(run("sample", "--prompt", "x", "--budget", "2000000000"), "--budget must be in [1, 4096]",
+                "2000000000");
+        assertUsageError(run("sample", "--prompt", "x", "--method", "bon", "--budget", "2000000000"),
+                "--budget must be in [1, 65536]");
+        assertUsageError(run("sample", "--prompt", "x", "--method", "mv", "--budget", "65537"),
+                "--budget must be in [1, 65536]");
+        assertUsageError(run("sample", "--prompt", "x", "--method", "mbr", "--budget", "4097"),
+                "--budget must be in [1, 4096]", "quadratic");
+        assertUsageError(run("sweep", "--budget", "2000000000"), "--budget must be in [1, 4096]");
+        assertUsageError(run("sweep", "--methods", "bon,mv", "--budget", "65537"), "--budget must be in [1, 65536]");
+        assertUsageError(run("demo", "--budget", "2000000000"), "--budget must be in [1, 4096]");
+        assertUsageError(run("sample", "--prompt", "x", "--max-tokens", "2000000000"),
+                "--max-tokens must be in [1, 65536]");
+        assertUsageError(run("demo", "--max-tokens", "2000000000"), "--max-tokens must be in [1, 65536]");
+        assertUsageError(run("sample", "--prompt", "x", "--budget", "4", "--chains", "2000000000"),
+                "--chains must be in [1, 4]");
+        assertUsageError(run("sample", "--prompt", "x", "--chunk-prompts", "0"), "--chunk-prompts must be in [1, 1024]");
+        assertUsageError(run("sample", "--prompt", "x", "--chunk-prompts", "2000000000"), "--chunk-prompts");
+        // each bound alone is fine, the product is not: memory held at once is bounded too
+        assertUsageError(run("sample", "--prompt", "x", "--method", "bon", "--budget", "65536", "--max-tokens",
+                "65536"), "--budget 65536 x --max-tokens 65536", "completion tokens held at once", "lower");
+        java.util.List<String> nine = new java.util.ArrayList<>(java.util.List.of("sample", "--method", "bon",
+                "--budget", "65536", "--max-tokens", "200"));
+        for (int i = 0; i < 9; i++) {
+            nine.addAll(java.util.List.of("--prompt", "p" + i));
+        }
+        assertUsageError(run(nine.toArray(new String[0])), "--chunk-prompts 8 x --budget 65536 x --max-tokens 200",
+                "completion tokens held at once");
+        assertUsageError(run("sweep", "--budget", "4096", "--max-tokens", "4096"), "64 prompts x --budget 4096",
+                "held at once");
+        assertUsageError(run("demo", "--budget", "4096", "--max-tokens", "65536"), "--prompt-count 16",
+                "held at once");
+        // beyond int: a parse error naming the flag, not an overflow
+        assertUsageError(run("sample", "--prompt", "x", "--budget", "99999999999"), "--budget", "99999999999");
+        assertThat(models.loads).isEmpty();
+    }
+
+    @Test
+    void nonFiniteNumbersAreUsageErrors() {
+        for (String v : new String[] {"NaN", "Infinity", "-Infinity", "1e400"}) {
+            assertUsageError(run("sample", "--prompt", "x", "--temperature", v), "--temperature must be a finite");
+            assertUsageError(run("sample", "--prompt", "x", "--beta", v), "--beta must be a finite");
+            assertUsageError(run("sample", "--prompt", "x", "--target-acceptance", v), "--target-acceptance");
+            assertUsageError(run("demo", "--beta", v), "--beta must be a finite");
+        }
+        assertUsageError(run("sample", "--prompt", "x", "--temperature", "101"), "(0, 100.0]");
+        assertUsageError(run("sample", "--prompt", "x", "--beta", "1e7"), "--beta", "1000000.0");
+        assertThat(models.loads).isEmpty();
+    }
+
+    @Test
+    void anOversizedPromptsFileIsRefusedUnread() throws IOException {
+        Path big = tmp.resolve("big.jsonl");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(io.github.qalign.examples.io.PromptsFile.MAX_BYTES + 1); // sparse: no disk, no read
+        }
+        assertUsageError(run("sample", "--prompts", big.toString()), "--prompts", "big.jsonl",
+                "more than the 268435456 bytes read");
+        assertUsageError(run("sweep", "--prompts", big.toString()), "--prompts", "268435456");
+    }
+
+    @Test
+    void outputThatIsADirectoryIsAUsageError() {
+        assertUsageError(run("sample", "--prompt", "x", "--output", tmp.toString()), "--output", "is a directory");
     }
 }
