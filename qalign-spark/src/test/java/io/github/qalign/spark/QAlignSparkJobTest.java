@@ -201,6 +201,25 @@ class QAlignSparkJobTest {
     }
 
     @Test
+    void embeddedModelsRunThroughTheJob() {
+        JobSettings small = JobSettings.builder().methods(List.of(Method.QALIGN, Method.BON)).budget(2).maxTokens(12)
+                .beta(0.25).seed(3).build();
+        List<Row> rows = List.of(RowFactory.create("a", "Once upon a time"), RowFactory.create("b", "Tom had a dog"));
+        Dataset<Row> in = spark.createDataFrame(rows, new StructType().add("id", DataTypes.StringType)
+                .add("prompt", DataTypes.StringType)).repartition(2);
+        List<Row> out = QAlignSparkJob.builder().settings(small).models(ModelSpec.embedded(12)).build().run(in)
+                .collectAsList();
+        assertThat(out).hasSize(2 * 4); // per prompt: qalign at 1, 2 and bon at 1, 2
+        for (Row r : out) {
+            assertThat(r.<String>getAs("status")).as("%s", r).isEqualTo("ok");
+            assertThat(r.<Double>getAs("reward")).isFinite();
+            assertThat(r.<String>getAs("text")).isNotNull();
+            assertThat(r.<Long>getAs("lm_generated_tokens")).isPositive();
+            assertThat(r.<Double>getAs("flops")).isPositive();
+        }
+    }
+
+    @Test
     void badInputIsAClearError() {
         Dataset<Row> noPrompt = spark.createDataFrame(List.of(RowFactory.create("x")),
                 new StructType().add("id", DataTypes.StringType));
