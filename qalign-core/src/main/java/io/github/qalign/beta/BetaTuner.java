@@ -1,12 +1,12 @@
 package io.github.qalign.beta;
 
 import io.github.qalign.model.Prompt;
+import io.github.qalign.sampler.AcceptanceMeasure;
 import io.github.qalign.sampler.QAlignResult;
 import io.github.qalign.sampler.QAlignSampler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -15,16 +15,18 @@ import java.util.random.RandomGenerator;
  *
  * <p>The measured quantity is the acceptance rate of a short calibration run: {@link QAlignSampler} chains (the
  * template's steps, chains per prompt, sampling and proposal) on the calibration prompts, accepted steps over all
- * steps. Acceptance grows with beta, so the tuner searches in log beta: it measures the initial beta, multiplies or
+ * steps ({@link AcceptanceMeasure#ACCEPTED}, the Metropolis-Hastings decision, as in the paper), or with
+ * {@link Builder#measure(AcceptanceMeasure) measure(MOVED)} the steps that changed the state. Acceptance grows with beta, so the tuner searches in log beta: it measures the initial beta, multiplies or
  * divides it by {@link Builder#expansionFactor(double) expansionFactor} until the target is bracketed (or
  * {@link Builder#minBeta(double) minBeta}/{@link Builder#maxBeta(double) maxBeta} is hit), then bisects the bracket
  * at its geometric mean until the measured rate is within {@link Builder#tolerance(double) tolerance} of the target
  * or {@link Builder#maxEvaluations(int) maxEvaluations} runs are spent. It returns the evaluated beta whose rate is
  * closest to the target.
  *
- * <p>Determinism: {@link #tune} draws ONE {@code long} from its generator; every calibration run uses a fresh
- * {@code new SplittableRandom(thatSeed)} (common random numbers), so measured rates differ only through beta, the
- * search is reproducible and the rate is (nearly) monotone in beta along the search.
+ * <p>Determinism: {@link #tune} draws ONE {@code long} from its generator; every calibration run uses it as the run
+ * seed ({@link QAlignSampler#run(List, long)}: common random numbers, each chain on its own per-prompt stream), so
+ * measured rates differ only through beta, the search is reproducible and the rate is (nearly) monotone in beta along
+ * the search.
  */
 public final class BetaTuner {
 
@@ -36,6 +38,7 @@ public final class BetaTuner {
     private final double maxBeta;
     private final double expansionFactor;
     private final int maxEvaluations;
+    private final AcceptanceMeasure measure;
 
     private BetaTuner(Builder b) {
         this.template = b.template;
@@ -46,6 +49,7 @@ public final class BetaTuner {
         this.maxBeta = b.maxBeta;
         this.expansionFactor = b.expansionFactor;
         this.maxEvaluations = b.maxEvaluations;
+        this.measure = b.measure;
     }
 
     /**
@@ -103,7 +107,7 @@ public final class BetaTuner {
         }
         if (!Double.isNaN(lo) && !Double.isNaN(hi)) {
             while (evals.size() < maxEvaluations
-                    && Math.abs(best(evals).acceptanceRate() - targetAcceptance) > tolerance && hi / lo > 1.0 + 1e-6) {
+                    && Math.abs(best(evals).rate() - targetAcceptance) > tolerance && hi / lo > 1.0 + 1e-6) {
                 double mid = Math.sqrt(lo * hi);
                 double am = measure(mid, calibrationPrompts, seed, evals);
                 if (am < targetAcceptance) {
@@ -114,21 +118,21 @@ public final class BetaTuner {
             }
         }
         BetaTunerEvaluation best = best(evals);
-        boolean converged = Math.abs(best.acceptanceRate() - targetAcceptance) <= tolerance;
-        return new BetaTunerResult(best.beta(), best.acceptanceRate(), converged, evals);
+        boolean converged = Math.abs(best.rate() - targetAcceptance) <= tolerance;
+        return new BetaTunerResult(best.beta(), best.rate(), converged, evals);
     }
 
     private double measure(double beta, List<Prompt> prompts, long seed, List<BetaTunerEvaluation> evals) {
-        QAlignResult r = template.toBuilder().beta(beta).build().run(prompts, new SplittableRandom(seed));
-        double a = r.acceptanceRate();
-        evals.add(new BetaTunerEvaluation(beta, a));
-        return a;
+        QAlignResult r = template.toBuilder().beta(beta).build().run(prompts, seed);
+        BetaTunerEvaluation e = new BetaTunerEvaluation(beta, r.acceptanceRate(), r.moveRate(), measure);
+        evals.add(e);
+        return e.rate();
     }
 
     private BetaTunerEvaluation best(List<BetaTunerEvaluation> evals) {
         BetaTunerEvaluation best = evals.get(0);
         for (BetaTunerEvaluation e : evals) {
-            if (Math.abs(e.acceptanceRate() - targetAcceptance) < Math.abs(best.acceptanceRate() - targetAcceptance)) {
+            if (Math.abs(e.rate() - targetAcceptance) < Math.abs(best.rate() - targetAcceptance)) {
                 best = e;
             }
         }
@@ -149,8 +153,22 @@ public final class BetaTuner {
         private double maxBeta = 1e4;
         private double expansionFactor = 4.0;
         private int maxEvaluations = 24;
+        private AcceptanceMeasure measure = AcceptanceMeasure.ACCEPTED;
 
         private Builder() {
+        }
+
+        /**
+         * Which rate is tuned (default {@link AcceptanceMeasure#ACCEPTED}, the Metropolis-Hastings decision the paper
+         * reports and its code counts). {@link AcceptanceMeasure#MOVED} tunes how often the chain actually changes
+         * state, which is lower when candidates often equal the current state (short completions).
+         *
+         * @param measure the tuned measure
+         * @return this builder
+         */
+        public Builder measure(AcceptanceMeasure measure) {
+            this.measure = measure;
+            return this;
         }
 
         /**
@@ -273,6 +291,9 @@ public final class BetaTuner {
             }
             if (!(expansionFactor > 1) || Double.isInfinite(expansionFactor)) {
                 throw new IllegalArgumentException("expansionFactor must be finite and > 1, got " + expansionFactor);
+            }
+            if (measure == null) {
+                throw new IllegalArgumentException("measure must not be null");
             }
             if (maxEvaluations < 1) {
                 throw new IllegalArgumentException("maxEvaluations must be >= 1, got " + maxEvaluations);

@@ -6,7 +6,8 @@ import java.util.List;
  * The outcome of {@link BetaTuner#tune}.
  *
  * @param beta           the chosen beta
- * @param acceptanceRate its measured calibration acceptance rate
+ * @param acceptanceRate its measured calibration rate of the tuner's measure (accepted, by default, or moved: see
+ *                       {@link BetaTuner.Builder#measure})
  * @param converged      whether that rate is within the tuner's tolerance of the target (false when the target is
  *                       not reachable within [minBeta, maxBeta] or the evaluation budget ran out)
  * @param evaluations    every calibration run, in order

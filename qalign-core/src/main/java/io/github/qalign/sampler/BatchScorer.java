@@ -79,6 +79,27 @@ final class BatchScorer {
      */
     Batch run(List<GenerationRequest> requests, IntFunction<String> where) {
         int total = requests.size();
+        List<Generation> gens = generate(requests, where);
+        List<RewardRequest> rreq = new ArrayList<>(total);
+        for (int j = 0; j < total; j++) {
+            rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
+        }
+        List<Reward> rewards = score(rreq, where);
+        List<ScoredSample> samples = new ArrayList<>(total);
+        List<ComputeUsage> usages = new ArrayList<>(total);
+        ComputeUsage sum = none();
+        for (int j = 0; j < total; j++) {
+            samples.add(sample(gens.get(j), rewards.get(j)));
+            ComputeUsage u = usage(gens.get(j), rewards.get(j));
+            usages.add(u);
+            sum = sum.plus(u);
+        }
+        return new Batch(samples, usages, sum);
+    }
+
+    /** The language model's generations for {@code requests}, in chunks of at most {@code maxBatchSize}, validated. */
+    List<Generation> generate(List<GenerationRequest> requests, IntFunction<String> where) {
+        int total = requests.size();
         List<Generation> gens = new ArrayList<>(total);
         for (int from = 0, to; from < total; from = to) {
             to = from + Math.min(maxBatchSize, total - from); // no int overflow near Integer.MAX_VALUE
@@ -86,27 +107,28 @@ final class BatchScorer {
             gens.addAll(ModelCalls.generate(languageModel, requests.subList(from, to), sampling,
                     j -> where.apply(offset + j)));
         }
-        List<RewardRequest> rreq = new ArrayList<>(total);
-        for (int j = 0; j < total; j++) {
-            rreq.add(RewardRequest.of(requests.get(j).prompt(), gens.get(j)));
-        }
+        return gens;
+    }
+
+    /** The reward model's rewards for {@code requests}, in chunks of at most {@code maxBatchSize}, validated. */
+    List<Reward> score(List<RewardRequest> requests, IntFunction<String> where) {
+        int total = requests.size();
         List<Reward> rewards = new ArrayList<>(total);
         for (int from = 0, to; from < total; from = to) {
             to = from + Math.min(maxBatchSize, total - from);
             int offset = from;
-            rewards.addAll(ModelCalls.score(rewardModel, rreq.subList(from, to), j -> where.apply(offset + j)));
+            rewards.addAll(ModelCalls.score(rewardModel, requests.subList(from, to), j -> where.apply(offset + j)));
         }
-        List<ScoredSample> samples = new ArrayList<>(total);
-        List<ComputeUsage> usages = new ArrayList<>(total);
-        ComputeUsage sum = none();
-        for (int j = 0; j < total; j++) {
-            Generation g = gens.get(j);
-            Reward r = rewards.get(j);
-            samples.add(new ScoredSample(g.completion(), g.text(), r.value(), g.finishReason()));
-            ComputeUsage u = new ComputeUsage(g.usage(), r.usage(), lmParams, rmParams);
-            usages.add(u);
-            sum = sum.plus(u);
-        }
-        return new Batch(samples, usages, sum);
+        return rewards;
+    }
+
+    /** A generation with its reward as a sample. */
+    static ScoredSample sample(Generation g, Reward r) {
+        return new ScoredSample(g.completion(), g.text(), r.value(), g.finishReason());
+    }
+
+    /** The usage of one generation and its reward, with this scorer's parameter counts. */
+    ComputeUsage usage(Generation g, Reward r) {
+        return new ComputeUsage(g.usage(), r.usage(), lmParams, rmParams);
     }
 }

@@ -18,8 +18,10 @@ import java.util.Objects;
  *
  * @param promptIndex  index of the prompt in the run
  * @param chainIndex   index of the chain among the prompt's chains
- * @param initial      {@code y^0}, one full sample of the language model, scored once
- * @param initialUsage LM and RM usage of {@code y^0}
+ * @param initial      {@code y^0}: one full sample of the language model, scored once (the default), the sample
+ *                     picked by importance resampling among several, or a given warm start
+ * @param initialUsage LM and RM usage of {@code y^0}: every base sample it was picked from, or the scoring of an
+ *                     unscored warm start (zero for a scored one)
  * @param steps        the {@code T} steps in order
  * @param burnIn       states discarded from the start, in [0, T]
  * @param thin         keep every {@code thin}-th state after burn-in, &gt;= 1
@@ -133,7 +135,7 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
     }
 
     /**
-     * Number of accepted steps.
+     * Number of accepted steps (the Metropolis-Hastings decision, {@link AcceptanceMeasure#ACCEPTED}).
      *
      * @return number of accepted steps
      */
@@ -145,6 +147,35 @@ public record ChainResult(int promptIndex, int chainIndex, ScoredSample initial,
             }
         }
         return n;
+    }
+
+    /**
+     * Number of steps after which the state differs from the state before ({@code y^t != y^{t-1}}, compared as token
+     * ids). At most {@link #acceptedCount()}: an accepted candidate identical to the current state does not move the
+     * chain.
+     *
+     * @return number of steps that moved the chain
+     */
+    public int movedCount() {
+        int n = 0;
+        ScoredSample prev = initial;
+        for (ChainStep st : steps) {
+            if (!st.state().completion().equals(prev.completion())) {
+                n++;
+            }
+            prev = st.state();
+        }
+        return n;
+    }
+
+    /**
+     * Steps counted by {@code measure}: {@link #acceptedCount()} or {@link #movedCount()}.
+     *
+     * @param measure the measure
+     * @return the count
+     */
+    public int count(AcceptanceMeasure measure) {
+        return measure == AcceptanceMeasure.MOVED ? movedCount() : acceptedCount();
     }
 
     /**

@@ -17,10 +17,12 @@ import java.util.random.RandomGenerator;
  * <p>Requests are prompt-major ({@code promptIndex * n + sampleIndex}), all fresh (empty prefix). They are sent as
  * one {@code generate} call followed by one {@code score} call, or, with {@link Builder#maxBatchSize(int)}, as
  * consecutive chunks of at most that many requests: all {@code generate} chunks in order, then all {@code score}
- * chunks. The only random draws are the language model's, from the generator passed to {@code run}.
+ * chunks. The only random draws are the language model's, from each request's seed; sample {@code j} of a prompt
+ * takes its seed from the stream {@link RandomStreams#stream(long, long, long) RandomStreams.stream(seed, key, j)}
+ * (see {@link #runKeyed(List, long)}).
  *
- * <p>Instances are immutable; concurrent {@code run} calls are safe if the models are (each call needs its own
- * generator). Create them with {@link #builder()}.
+ * <p>Instances are immutable; concurrent {@code run} calls are safe if the models are (each request carries its own
+ * seed). Create them with {@link #builder()}.
  */
 public final class IndependentSampler {
 
@@ -66,10 +68,37 @@ public final class IndependentSampler {
     }
 
     /**
-     * Samples one prompt.
+     * Samples one prompt, keyed by its content.
      *
      * @param prompt the prompt
-     * @param rng the source of every random draw
+     * @param seed   the run seed
+     * @return the scored samples of the prompt, as a one-prompt result
+     */
+    public IndependentResult run(Prompt prompt, long seed) {
+        Objects.requireNonNull(prompt, "prompt");
+        return run(List.of(prompt), seed);
+    }
+
+    /**
+     * Draws {@code samplesPerPrompt} scored samples for every prompt, each prompt keyed by its content
+     * ({@link KeyedPrompt#of(Prompt)}).
+     *
+     * @param prompts the prompts; not empty, no null element
+     * @param seed    the run seed
+     * @return the scored samples, per prompt in input order
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public IndependentResult run(List<Prompt> prompts, long seed) {
+        return runKeyed(ModelCalls.keyed(prompts), seed);
+    }
+
+    /**
+     * Convenience for callers holding a generator: draws ONE {@code nextLong()} from {@code rng} as the run seed and
+     * calls {@link #run(Prompt, long)}.
+     *
+     * @param prompt the prompt
+     * @param rng    the source of the run seed
      * @return the scored samples of the prompt, as a one-prompt result
      */
     public IndependentResult run(Prompt prompt, RandomGenerator rng) {
@@ -78,20 +107,38 @@ public final class IndependentSampler {
     }
 
     /**
-     * Draws {@code samplesPerPrompt} scored samples for every prompt.
+     * Convenience for callers holding a generator: draws ONE {@code nextLong()} from {@code rng} as the run seed and
+     * calls {@link #run(List, long)}.
      *
-     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
-     * @throws io.github.qalign.model.ModelException if a model breaks its contract
      * @param prompts the prompts; not empty, no null element
-     * @param rng the source of every random draw
+     * @param rng     the source of the run seed
      * @return the scored samples, per prompt in input order
      */
     public IndependentResult run(List<Prompt> prompts, RandomGenerator rng) {
-        int total = ModelCalls.checkRunArguments(prompts, rng, samplesPerPrompt, "samplesPerPrompt");
+        Objects.requireNonNull(rng, "rng");
+        List<KeyedPrompt> keyed = ModelCalls.keyed(prompts);
+        return runKeyed(keyed, rng.nextLong());
+    }
+
+    /**
+     * Draws {@code samplesPerPrompt} scored samples for every prompt. Sample {@code j} of a prompt with key
+     * {@code key} is generated from the request seed {@code RandomStreams.stream(seed, key, j).nextLong()}: it depends
+     * only on (seed, key, j), so it is the same whatever {@code samplesPerPrompt}, the other prompts, the batching or
+     * the thread, and it equals the initial state {@code y^0} of chain {@code j} of a {@link QAlignSampler} run with
+     * the same seed and models.
+     *
+     * @param prompts the keyed prompts; not empty, no null element
+     * @param seed    the run seed
+     * @return the scored samples, per prompt in input order
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public IndependentResult runKeyed(List<KeyedPrompt> prompts, long seed) {
+        int total = ModelCalls.checkRunArguments(prompts, samplesPerPrompt, "samplesPerPrompt");
         List<GenerationRequest> requests = new ArrayList<>(total);
-        for (Prompt p : prompts) {
+        for (KeyedPrompt p : prompts) {
             for (int k = 0; k < samplesPerPrompt; k++) {
-                requests.add(GenerationRequest.fresh(p, rng.nextLong()));
+                requests.add(GenerationRequest.fresh(p.prompt(), RandomStreams.stream(seed, p.key(), k).nextLong()));
             }
         }
         BatchScorer.Batch batch = new BatchScorer(languageModel, rewardModel, sampling, maxBatchSize)
@@ -100,7 +147,7 @@ public final class IndependentSampler {
         for (int p = 0; p < prompts.size(); p++) {
             int from = p * samplesPerPrompt;
             int to = from + samplesPerPrompt;
-            out.add(new PromptSamples(p, prompts.get(p), batch.samples().subList(from, to),
+            out.add(new PromptSamples(p, prompts.get(p).prompt(), batch.samples().subList(from, to),
                     batch.usages().subList(from, to)));
         }
         return new IndependentResult(out, batch.total());

@@ -4,7 +4,6 @@ import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.ModelException;
-import io.github.qalign.model.Prompt;
 import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.RewardRequest;
@@ -12,7 +11,6 @@ import io.github.qalign.model.SamplingConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
-import java.util.random.RandomGenerator;
 
 /**
  * Calls the models once per batch and checks their contract (a violation raises {@link ModelException}); also the
@@ -27,15 +25,13 @@ final class ModelCalls {
      * Checks the arguments of a sampler's {@code run} and returns the number of requests per batch.
      *
      * @param prompts   the prompts: not null, not empty, no null element
-     * @param rng       the generator: not null
      * @param perPrompt chains (or samples) per prompt, already validated &gt;= 1
      * @param perName   the name of {@code perPrompt} in error messages
      * @return {@code prompts.size() * perPrompt}
      * @throws IllegalArgumentException if {@code prompts} is empty or holds null, or the product overflows an int
      */
-    static int checkRunArguments(List<Prompt> prompts, RandomGenerator rng, int perPrompt, String perName) {
+    static int checkRunArguments(List<?> prompts, int perPrompt, String perName) {
         Objects.requireNonNull(prompts, "prompts");
-        Objects.requireNonNull(rng, "rng");
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("prompts must not be empty");
         }
@@ -50,6 +46,20 @@ final class ModelCalls {
                     + perName + " " + perPrompt + " = " + total + " exceeds " + Integer.MAX_VALUE);
         }
         return (int) total;
+    }
+
+    /**
+     * Keys every prompt by its content ({@link KeyedPrompt#of(Prompt)}).
+     *
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     */
+    static List<KeyedPrompt> keyed(List<io.github.qalign.model.Prompt> prompts) {
+        checkRunArguments(prompts, 1, "perPrompt");
+        List<KeyedPrompt> out = new java.util.ArrayList<>(prompts.size());
+        for (io.github.qalign.model.Prompt p : prompts) {
+            out.add(KeyedPrompt.of(p));
+        }
+        return out;
     }
 
     /**
@@ -69,31 +79,53 @@ final class ModelCalls {
         }
         int cap = config.maxCompletionTokens();
         for (int j = 0; j < gens.size(); j++) {
-            Generation g = gens.get(j);
-            GenerationRequest r = requests.get(j);
-            if (g == null) {
-                throw new ModelException("language model returned a null generation for " + where.apply(j));
-            }
-            int pl = r.prefix().length();
-            if (g.prefixLength() != pl) {
-                throw new ModelException("language model reported prefixLength " + g.prefixLength()
-                        + " but the request prefix has " + pl + " tokens, for " + where.apply(j));
-            }
-            if (!g.completion().startsWith(r.prefix())) {
-                throw new ModelException("language model completion does not start with the request prefix (prefix "
-                        + pl + " tokens, completion " + g.completion().length() + " tokens), for " + where.apply(j));
-            }
-            if (g.completion().length() > cap) {
-                throw new ModelException("language model completion has " + g.completion().length()
-                        + " tokens, above the total cap maxCompletionTokens=" + cap + ", for " + where.apply(j));
-            }
-            if (g.completion().length() == pl && pl < cap) {
-                throw new ModelException("language model returned an empty continuation (completion length "
-                        + g.completion().length() + ", prefix " + pl + ", cap " + cap + "; EOS must be kept as a"
-                        + " token), for " + where.apply(j));
-            }
+            checkGeneration(requests.get(j), gens.get(j), cap, where.apply(j));
         }
         return gens;
+    }
+
+    /**
+     * Checks one generation against its request (the per-request part of the contract).
+     *
+     * @param where names the request in error messages
+     * @throws ModelException if the generation breaks the contract
+     */
+    static void checkGeneration(GenerationRequest r, Generation g, int cap, String where) {
+        if (g == null) {
+            throw new ModelException("language model returned a null generation for " + where);
+        }
+        int pl = r.prefix().length();
+        if (g.prefixLength() != pl) {
+            throw new ModelException("language model reported prefixLength " + g.prefixLength()
+                    + " but the request prefix has " + pl + " tokens, for " + where);
+        }
+        if (!g.completion().startsWith(r.prefix())) {
+            throw new ModelException("language model completion does not start with the request prefix (prefix "
+                    + pl + " tokens, completion " + g.completion().length() + " tokens), for " + where);
+        }
+        if (g.completion().length() > cap) {
+            throw new ModelException("language model completion has " + g.completion().length()
+                    + " tokens, above the total cap maxCompletionTokens=" + cap + ", for " + where);
+        }
+        if (g.completion().length() == pl && pl < cap) {
+            throw new ModelException("language model returned an empty continuation (completion length "
+                    + g.completion().length() + ", prefix " + pl + ", cap " + cap + "; EOS must be kept as a"
+                    + " token), for " + where);
+        }
+    }
+
+    /**
+     * Checks one reward: not null, finite.
+     *
+     * @throws ModelException if it is not
+     */
+    static void checkReward(Reward r, String where) {
+        if (r == null) {
+            throw new ModelException("reward model returned a null reward for " + where);
+        }
+        if (!Double.isFinite(r.value())) {
+            throw new ModelException("reward model returned a non-finite reward " + r.value() + " for " + where);
+        }
     }
 
     /** One {@code score} call, validated. */
@@ -107,14 +139,7 @@ final class ModelCalls {
                     + requests.size() + " requests (batch size mismatch)");
         }
         for (int j = 0; j < rewards.size(); j++) {
-            Reward r = rewards.get(j);
-            if (r == null) {
-                throw new ModelException("reward model returned a null reward for " + where.apply(j));
-            }
-            if (!Double.isFinite(r.value())) {
-                throw new ModelException("reward model returned a non-finite reward " + r.value() + " for "
-                        + where.apply(j));
-            }
+            checkReward(rewards.get(j), where.apply(j));
         }
         return rewards;
     }

@@ -6,7 +6,8 @@ import io.github.qalign.model.ScoredSample;
 import java.util.List;
 
 /**
- * Progress and telemetry callbacks of a {@link QAlignSampler} run, called on the running thread. Every method has
+ * Progress and telemetry callbacks of a {@link QAlignSampler} run, called on the thread that called {@code run}
+ * (under both schedulings). Every method has
  * a no-op default; implement only what you need. An exception thrown by a listener aborts the run.
  */
 public interface QAlignListener {
@@ -24,7 +25,8 @@ public interface QAlignListener {
     }
 
     /**
-     * Called after every step of the lockstep run.
+     * Called after every step, once every chain has finished it (with {@link Scheduling#ASYNC} some chains may
+     * already be further on); steps are reported in order, with the same content under both schedulings.
      *
      * @param event the step of every chain
      */
@@ -66,17 +68,19 @@ public interface QAlignListener {
     }
 
     /**
-     * One lockstep step.
+     * One step of every chain.
      *
      * @param step            the step number, 1-based
      * @param totalSteps      {@code T}
      * @param chainsPerPrompt chains per prompt
      * @param chainSteps      the step of every chain, prompt-major
-     * @param accepted        how many chains accepted their candidate in this step
+     * @param accepted        how many chains accepted their candidate in this step (the MH decision)
+     * @param moved           how many chains moved: their state differs from the state before the step (at most
+     *                        {@code accepted}; see {@link AcceptanceMeasure})
      * @param usage           usage of this step's LM and RM batch
      */
     record StepEvent(int step, int totalSteps, int chainsPerPrompt, List<ChainStep> chainSteps, int accepted,
-                     ComputeUsage usage) {
+                     int moved, ComputeUsage usage) {
         /**
          * Validates and copies the components.
          *
@@ -85,6 +89,7 @@ public interface QAlignListener {
          * @param chainsPerPrompt see the record description
          * @param chainSteps see the record description
          * @param accepted see the record description
+         * @param moved see the record description
          * @param usage see the record description
          */
         public StepEvent {

@@ -41,20 +41,41 @@ public record QAlignResult(List<PromptResult> prompts, double beta, int steps, P
     }
 
     /**
-     * Accepted steps over all steps of all chains ({@code NaN}-free: 0 when there are no steps).
+     * Accepted steps over all steps of all chains, the Metropolis-Hastings decision
+     * ({@link AcceptanceMeasure#ACCEPTED}, the paper's acceptance rate; 0 when there are no steps).
      *
      * @return the acceptance rate, in [0, 1]
      */
     public double acceptanceRate() {
-        long accepted = 0;
+        return rate(AcceptanceMeasure.ACCEPTED);
+    }
+
+    /**
+     * Steps that moved the chain ({@code y^t != y^{t-1}}) over all steps of all chains
+     * ({@link AcceptanceMeasure#MOVED}; 0 when there are no steps). At most {@link #acceptanceRate()}.
+     *
+     * @return the move rate, in [0, 1]
+     */
+    public double moveRate() {
+        return rate(AcceptanceMeasure.MOVED);
+    }
+
+    /**
+     * The rate of {@code measure} over all steps of all chains (0 when there are no steps).
+     *
+     * @param measure accepted or moved
+     * @return the rate, in [0, 1]
+     */
+    public double rate(AcceptanceMeasure measure) {
+        long counted = 0;
         long total = 0;
         for (PromptResult p : prompts) {
             for (ChainResult c : p.chains()) {
-                accepted += c.acceptedCount();
+                counted += c.count(measure);
                 total += c.stepCount();
             }
         }
-        return total == 0 ? 0.0 : (double) accepted / total;
+        return total == 0 ? 0.0 : (double) counted / total;
     }
 
     /**

@@ -1,12 +1,21 @@
 package io.github.qalign.sampler;
 
 import io.github.qalign.compute.ComputeUsage;
+import io.github.qalign.model.AsyncLanguageModel;
+import io.github.qalign.model.AsyncRewardModel;
+import io.github.qalign.model.BatchingLanguageModel;
+import io.github.qalign.model.BatchingRewardModel;
+import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
 import io.github.qalign.model.LanguageModel;
 import io.github.qalign.model.Prompt;
+import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
+import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.ScoredSample;
+import io.github.qalign.model.TokenIds;
+import io.github.qalign.model.TokenUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,20 +35,25 @@ import java.util.random.RandomGenerator;
  * {@code log alpha = (r' - r)/beta + log|y| - log|y'|} (the length term only for the suffix proposal). A rejected
  * step repeats the state, and the repeat counts as a sample.
  *
- * <p>All chains of all prompts advance in lockstep: the initial states take one {@code generate} and one
- * {@code score} batch call, and so does every step, whatever the number of prompts and chains. (A backend that
- * cannot run a whole batch at once splits it internally; the sampler stays one call per step.)
+ * <p>By default ({@link Scheduling#LOCKSTEP}) all chains of all prompts advance in lockstep: the initial states take
+ * one {@code generate} and one {@code score} batch call, and so does every step, whatever the number of prompts and
+ * chains. (A backend that cannot run a whole batch at once splits it internally; the sampler stays one call per
+ * step.) With {@link Scheduling#ASYNC} every chain advances on its own through the asynchronous model seams, each
+ * chain submitting its next request as soon as its previous one is scored; the chains are identical.
  *
- * <p>Random draws, all from the generator passed to {@link #run(List, RandomGenerator)}, in this order: one
- * {@code nextLong()} per chain in chain order, the seeds of the initial requests; then per step: (1) one
- * {@code nextInt(|y|)} per chain in chain order (suffix proposal only), (2) one {@code nextLong()} per chain in chain
- * order, the seeds of the step's requests ({@link GenerationRequest#seed()}; the language model draws the tokens from
- * them), (3) one {@code nextDouble()} per chain in chain order (always drawn, even when {@code log alpha >= 0}). Chain order is prompt-major:
- * {@code promptIndex * chainsPerPrompt + chainIndex}. The reward model must be deterministic. Hence the same seed,
- * models and configuration give identical chains.
+ * <p>Random draws: chain {@code k} of a prompt with key {@code key} (see {@link KeyedPrompt}) draws only from its own
+ * stream {@link RandomStreams#stream(long, long, long) RandomStreams.stream(seed, key, k)}, in this order: one
+ * {@code nextLong()}, the seed of the initial request (with {@link Builder#initialCandidates(int) initialCandidates(n)},
+ * {@code n > 1}: {@code n} request seeds, then one {@code nextDouble()} picking the start; with a given start
+ * ({@link #runFrom}): nothing); then per step: {@code nextInt(|y|)} (suffix proposal only),
+ * {@code nextLong()} (the step's request seed, {@link GenerationRequest#seed()}: the language model draws the tokens
+ * from it), {@code nextDouble()} (the acceptance uniform, always drawn, even when {@code log alpha >= 0}). The reward
+ * model must be deterministic. Hence a prompt's chains depend only on (seed, key), the models and the configuration,
+ * never on the other prompts of the run, their order, the batch size or the thread; and a run of {@code k} steps is
+ * the first {@code k} steps of a longer run with the same seed.
  *
  * <p>Instances are immutable; concurrent {@code run} calls are safe if the models and the listener are (each call
- * needs its own generator). Create them with {@link #builder()}.
+ * each draws from its own streams). Create them with {@link #builder()}.
  */
 public final class QAlignSampler {
 
@@ -55,6 +69,10 @@ public final class QAlignSampler {
     private final QAlignListener listener;
     private final OptionalDouble logAlphaClamp;
     private final boolean invertedLengthRatio;
+    private final int initialCandidates;
+    private final Scheduling scheduling;
+    private final AsyncLanguageModel asyncLanguageModel;
+    private final AsyncRewardModel asyncRewardModel;
 
     private QAlignSampler(Builder b) {
         this.languageModel = b.languageModel;
@@ -69,6 +87,10 @@ public final class QAlignSampler {
         this.listener = b.listener;
         this.logAlphaClamp = b.logAlphaClamp;
         this.invertedLengthRatio = b.invertedLengthRatio;
+        this.initialCandidates = b.initialCandidates;
+        this.scheduling = b.scheduling;
+        this.asyncLanguageModel = b.asyncLanguageModel;
+        this.asyncRewardModel = b.asyncRewardModel;
     }
 
     /**
@@ -99,6 +121,10 @@ public final class QAlignSampler {
         b.listener = listener;
         b.logAlphaClamp = logAlphaClamp;
         b.invertedLengthRatio = invertedLengthRatio;
+        b.initialCandidates = initialCandidates;
+        b.scheduling = scheduling;
+        b.asyncLanguageModel = asyncLanguageModel;
+        b.asyncRewardModel = asyncRewardModel;
         return b;
     }
 
@@ -139,6 +165,28 @@ public final class QAlignSampler {
     }
 
     /**
+     * Base samples per chain for the importance-resampled initial state (1: a plain {@code p_LM} sample).
+     *
+     * @return the number of initial candidates per chain
+     */
+    public int initialCandidates() {
+        return initialCandidates;
+    }
+
+    /**
+     * How the chains are driven.
+     *
+     * @return the scheduling
+     */
+    public Scheduling scheduling() {
+        return scheduling;
+    }
+
+    QAlignListener listener() {
+        return listener;
+    }
+
+    /**
      * The proposal.
      *
      * @return the proposal
@@ -148,10 +196,37 @@ public final class QAlignSampler {
     }
 
     /**
-     * Runs the chains of one prompt.
+     * Runs the chains of one prompt, keyed by its content.
      *
      * @param prompt the prompt
-     * @param rng the source of every random draw
+     * @param seed   the run seed
+     * @return the chains of the prompt, as a one-prompt result
+     */
+    public QAlignResult run(Prompt prompt, long seed) {
+        Objects.requireNonNull(prompt, "prompt");
+        return run(List.of(prompt), seed);
+    }
+
+    /**
+     * Runs the chains of every prompt, each prompt keyed by its content ({@link KeyedPrompt#of(Prompt)}): equal
+     * prompts get identical chains.
+     *
+     * @param prompts the prompts; not empty, no null element
+     * @param seed    the run seed
+     * @return the chains, per prompt in input order
+     * @throws IllegalArgumentException if {@code prompts} is empty or holds null
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public QAlignResult run(List<Prompt> prompts, long seed) {
+        return runKeyed(ModelCalls.keyed(prompts), seed);
+    }
+
+    /**
+     * Convenience for callers holding a generator: draws ONE {@code nextLong()} from {@code rng} as the run seed and
+     * calls {@link #run(Prompt, long)}.
+     *
+     * @param prompt the prompt
+     * @param rng    the source of the run seed
      * @return the chains of the prompt, as a one-prompt result
      */
     public QAlignResult run(Prompt prompt, RandomGenerator rng) {
@@ -160,85 +235,216 @@ public final class QAlignSampler {
     }
 
     /**
-     * Runs {@code chainsPerPrompt} chains for every prompt, all in lockstep.
+     * Convenience for callers holding a generator: draws ONE {@code nextLong()} from {@code rng} as the run seed and
+     * calls {@link #run(List, long)}. A prompt's chains then depend on that seed and the prompt only; to split a
+     * prompt set over several calls reproducibly, pass the same {@code long} seed to each call instead.
      *
-     * @param prompts the prompts; not empty
-     * @param rng     the source of every random draw
+     * @param prompts the prompts; not empty, no null element
+     * @param rng     the source of the run seed
+     * @return the chains, per prompt in input order
+     */
+    public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
+        Objects.requireNonNull(rng, "rng");
+        List<KeyedPrompt> keyed = ModelCalls.keyed(prompts);
+        return runKeyed(keyed, rng.nextLong());
+    }
+
+    /**
+     * Runs {@code chainsPerPrompt} chains for every prompt. Chain {@code k} of a prompt with key {@code key} draws
+     * every random number from its own stream {@link RandomStreams#stream(long, long, long)
+     * RandomStreams.stream(seed, key, k)}, so its states depend only on (seed, key, k), the models and this
+     * configuration: never on the other prompts, their number or order, the batching or the thread.
+     *
+     * @param prompts the keyed prompts; not empty, no null element
+     * @param seed    the run seed
      * @return the chains, per prompt in input order
      * @throws IllegalArgumentException if {@code prompts} is empty or holds null
      * @throws io.github.qalign.model.ModelException if a model breaks its contract
      */
-    public QAlignResult run(List<Prompt> prompts, RandomGenerator rng) {
-        final int nChains = ModelCalls.checkRunArguments(prompts, rng, chainsPerPrompt, "chainsPerPrompt");
+    public QAlignResult runKeyed(List<KeyedPrompt> prompts, long seed) {
+        ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
+        return drive(prompts, chains(prompts, null, seed));
+    }
+
+    /**
+     * Runs {@code chainsPerPrompt} chains for every prompt from given initial states (warm starts): chain {@code k} of
+     * prompt {@code p} starts from {@code starts.get(p).get(k % starts.get(p).size())}. A start without a reward is
+     * scored first (all such starts in one {@code score} call, counted in the chain's initial usage); a start with a
+     * reward is used as is and costs nothing. No random number is drawn for a given start, so chain {@code k}'s stream
+     * begins with its first step. The stationary distribution is unchanged; only the transient (the burn-in needed)
+     * depends on the start. {@link Builder#initialCandidates(int)} does not apply to given starts.
+     *
+     * @param prompts the keyed prompts; not empty, no null element
+     * @param starts  per prompt, a non-empty list of starting states (one per chain, or fewer to be reused cyclically)
+     * @param seed    the run seed
+     * @return the chains, per prompt in input order
+     * @throws IllegalArgumentException if the lists do not match, a start is null or longer than the total cap
+     * @throws io.github.qalign.model.ModelException if a model breaks its contract
+     */
+    public QAlignResult runFrom(List<KeyedPrompt> prompts, List<List<WarmStart>> starts, long seed) {
+        ModelCalls.checkRunArguments(prompts, chainsPerPrompt, "chainsPerPrompt");
+        Objects.requireNonNull(starts, "starts");
+        if (starts.size() != prompts.size()) {
+            throw new IllegalArgumentException("starts has " + starts.size() + " entries for " + prompts.size()
+                    + " prompts (one list per prompt)");
+        }
+        int cap = sampling.maxCompletionTokens();
+        for (int p = 0; p < starts.size(); p++) {
+            List<WarmStart> ws = starts.get(p);
+            if (ws == null || ws.isEmpty()) {
+                throw new IllegalArgumentException("starts[" + p + "] is " + (ws == null ? "null" : "empty")
+                        + ": give at least one starting state per prompt");
+            }
+            for (int j = 0; j < ws.size(); j++) {
+                WarmStart w = ws.get(j);
+                if (w == null) {
+                    throw new IllegalArgumentException("starts[" + p + "][" + j + "] is null");
+                }
+                if (w.completion().length() > cap) {
+                    throw new IllegalArgumentException("starts[" + p + "][" + j + "] has " + w.completion().length()
+                            + " tokens, above the total cap maxCompletionTokens=" + cap);
+                }
+            }
+        }
+        return drive(prompts, chains(prompts, starts, seed));
+    }
+
+    private List<Chain> chains(List<KeyedPrompt> prompts, List<List<WarmStart>> starts, long seed) {
+        List<Chain> chains = new ArrayList<>(prompts.size() * chainsPerPrompt);
+        for (int p = 0; p < prompts.size(); p++) {
+            KeyedPrompt kp = prompts.get(p);
+            for (int k = 0; k < chainsPerPrompt; k++) {
+                WarmStart start = starts == null ? null : starts.get(p).get(k % starts.get(p).size());
+                chains.add(new Chain(this, p, k, kp.prompt(), RandomStreams.stream(seed, kp.key(), k), start,
+                        initialCandidates));
+            }
+        }
+        return chains;
+    }
+
+    private QAlignResult drive(List<KeyedPrompt> keyed, List<Chain> chains) {
+        if (scheduling == Scheduling.LOCKSTEP) {
+            return runLockstep(keyed, chains);
+        }
+        List<Prompt> prompts = new ArrayList<>(keyed.size());
+        for (KeyedPrompt kp : keyed) {
+            prompts.add(kp.prompt());
+        }
+        long lmParams = languageModel.parameterCount();
+        long rmParams = rewardModel.parameterCount();
+        if (asyncLanguageModel != null) {
+            return new AsyncScheduler(this, asyncLanguageModel, asyncRewardModel, sampling, lmParams, rmParams)
+                    .run(prompts, chains);
+        }
+        try (BatchingLanguageModel alm = BatchingLanguageModel.of(languageModel, Integer.MAX_VALUE, 1);
+             BatchingRewardModel arm = BatchingRewardModel.of(rewardModel, Integer.MAX_VALUE, 1)) {
+            return new AsyncScheduler(this, alm, arm, sampling, lmParams, rmParams).run(prompts, chains);
+        }
+    }
+
+    private QAlignResult runLockstep(List<KeyedPrompt> keyed, List<Chain> chains) {
+        final int nChains = chains.size();
         final BatchScorer scorer = new BatchScorer(languageModel, rewardModel, sampling, Integer.MAX_VALUE);
-        Prompt[] promptOf = new Prompt[nChains];
-        for (int c = 0; c < nChains; c++) {
-            promptOf[c] = prompts.get(c / chainsPerPrompt);
+        List<Prompt> prompts = new ArrayList<>(keyed.size());
+        for (KeyedPrompt kp : keyed) {
+            prompts.add(kp.prompt());
         }
 
-        // y^0: one batch each.
-        List<GenerationRequest> initReq = new ArrayList<>(nChains);
-        for (int c = 0; c < nChains; c++) {
-            initReq.add(GenerationRequest.fresh(promptOf[c], rng.nextLong()));
+        // y^0: at most one generate call (every chain's initial requests) and one score call (their generations and
+        // the unscored warm starts).
+        List<GenerationRequest> genReq = new ArrayList<>();
+        List<Chain> genOwner = new ArrayList<>();
+        for (Chain c : chains) {
+            for (GenerationRequest r : c.initRequests()) {
+                genReq.add(r);
+                genOwner.add(c);
+            }
         }
-        BatchScorer.Batch init = scorer.run(initReq, j -> where(j, "initial sample"));
-        ScoredSample[] state = init.samples().toArray(new ScoredSample[0]);
-        List<ComputeUsage> initialUsage = init.usages();
-        ComputeUsage initTotal = init.total();
-        final ScoredSample[] initial = state.clone();
-        listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, List.of(state), initTotal));
+        List<Generation> gens = genReq.isEmpty() ? List.of()
+                : scorer.generate(genReq, j -> genOwner.get(j).where("initial sample"));
+        List<RewardRequest> rreq = new ArrayList<>();
+        List<Chain> rOwner = new ArrayList<>();
+        for (int j = 0; j < gens.size(); j++) {
+            rreq.add(RewardRequest.of(genReq.get(j).prompt(), gens.get(j)));
+            rOwner.add(genOwner.get(j));
+        }
+        for (Chain c : chains) {
+            RewardRequest r = c.startRewardRequest();
+            if (r != null) {
+                rreq.add(r);
+                rOwner.add(c);
+            }
+        }
+        List<Reward> rewards = rreq.isEmpty() ? List.of()
+                : scorer.score(rreq, j -> rOwner.get(j).where("initial sample"));
+        ComputeUsage initTotal = scorer.none();
+        List<ScoredSample> initStates = new ArrayList<>(nChains);
+        int g = 0;
+        int extra = gens.size();
+        for (Chain c : chains) {
+            List<ScoredSample> samples = new ArrayList<>();
+            List<ComputeUsage> usages = new ArrayList<>();
+            while (g < gens.size() && genOwner.get(g) == c) {
+                samples.add(BatchScorer.sample(gens.get(g), rewards.get(g)));
+                usages.add(scorer.usage(gens.get(g), rewards.get(g)));
+                g++;
+            }
+            if (samples.isEmpty()) { // a given start
+                if (c.startRewardRequest() != null) {
+                    Reward r = rewards.get(extra++);
+                    samples.add(c.startSample(r.value()));
+                    usages.add(new ComputeUsage(TokenUsage.ZERO, r.usage(), scorer.lmParams(), scorer.rmParams()));
+                } else {
+                    samples.add(c.startSample(Double.NaN));
+                    usages.add(scorer.none());
+                }
+            }
+            c.initDone(samples, usages);
+            initStates.add(c.state());
+            for (ComputeUsage u : usages) {
+                initTotal = initTotal.plus(u);
+            }
+        }
+        listener.onInit(new QAlignListener.InitEvent(prompts, chainsPerPrompt, steps, initStates, initTotal));
 
-        List<List<ChainStep>> history = new ArrayList<>(nChains);
-        for (int c = 0; c < nChains; c++) {
-            history.add(new ArrayList<>(steps));
-        }
         ComputeUsage total = initTotal;
-        int[] index = new int[nChains];
         for (int t = 1; t <= steps; t++) {
-            final int step = t;
+            final String phase = "step " + t;
             List<GenerationRequest> req = new ArrayList<>(nChains);
-            for (int c = 0; c < nChains; c++) {
-                int len = state[c].completion().length();
-                index[c] = proposal == Proposal.SUFFIX ? rng.nextInt(len) : 0;
+            for (Chain c : chains) {
+                req.add(c.nextRequest());
             }
-            for (int c = 0; c < nChains; c++) {
-                req.add(new GenerationRequest(promptOf[c], state[c].completion().prefix(index[c]), rng.nextLong()));
-            }
-            BatchScorer.Batch batch = scorer.run(req, j -> where(j, "step " + step));
+            BatchScorer.Batch batch = scorer.run(req, j -> chains.get(j).where(phase));
             List<ChainStep> stepRecords = new ArrayList<>(nChains);
             int acceptedCount = 0;
+            int movedCount = 0;
             for (int c = 0; c < nChains; c++) {
-                ScoredSample cur = state[c];
-                ScoredSample cand = batch.samples().get(c);
-                double logAlpha = logAlpha(cur.reward(), cand.reward(), cur.completion().length(),
-                        cand.completion().length());
-                double u = rng.nextDouble();
-                boolean accepted = Math.log(u) < logAlpha;
-                if (accepted) {
-                    state[c] = cand;
+                TokenIds before = chains.get(c).state().completion();
+                ChainStep rec = chains.get(c).complete(batch.samples().get(c), batch.usages().get(c));
+                if (rec.accepted()) {
                     acceptedCount++;
+                    if (!rec.state().completion().equals(before)) {
+                        movedCount++;
+                    }
                 }
-                ComputeUsage usage = batch.usages().get(c);
-                ChainStep rec = new ChainStep(t, index[c], cur.completion().length(), cur.reward(), cand, logAlpha,
-                        accepted, state[c], usage);
-                history.get(c).add(rec);
                 stepRecords.add(rec);
             }
             ComputeUsage stepTotal = batch.total();
             total = total.plus(stepTotal);
             listener.onStep(new QAlignListener.StepEvent(t, steps, chainsPerPrompt, stepRecords, acceptedCount,
-                    stepTotal));
+                    movedCount, stepTotal));
         }
+        return finish(prompts, chains, total);
+    }
 
+    QAlignResult finish(List<Prompt> prompts, List<Chain> chains, ComputeUsage total) {
         List<PromptResult> results = new ArrayList<>(prompts.size());
         for (int p = 0; p < prompts.size(); p++) {
-            List<ChainResult> chains = new ArrayList<>(chainsPerPrompt);
+            List<ChainResult> cr = new ArrayList<>(chainsPerPrompt);
             for (int k = 0; k < chainsPerPrompt; k++) {
-                int c = p * chainsPerPrompt + k;
-                chains.add(new ChainResult(p, k, initial[c], initialUsage.get(c),
-                        history.get(c), burnIn, thin));
+                cr.add(chains.get(p * chainsPerPrompt + k).result(burnIn, thin));
             }
-            results.add(new PromptResult(p, prompts.get(p), chains));
+            results.add(new PromptResult(p, prompts.get(p), cr));
         }
         QAlignResult result = new QAlignResult(results, beta, steps, proposal, total);
         listener.onComplete(result);
@@ -259,9 +465,6 @@ public final class QAlignSampler {
         return la;
     }
 
-    private String where(int chain, String phase) {
-        return "prompt " + (chain / chainsPerPrompt) + " chain " + (chain % chainsPerPrompt) + " (" + phase + ")";
-    }
 
     /**
      * Builder of {@link QAlignSampler}. Defaults: {@code steps = 16}, {@code chainsPerPrompt = 1},
@@ -281,8 +484,57 @@ public final class QAlignSampler {
         private QAlignListener listener = QAlignListener.NONE;
         private OptionalDouble logAlphaClamp = OptionalDouble.empty();
         private boolean invertedLengthRatio;
+        private int initialCandidates = 1;
+        private Scheduling scheduling = Scheduling.LOCKSTEP;
+        private AsyncLanguageModel asyncLanguageModel;
+        private AsyncRewardModel asyncRewardModel;
 
         private Builder() {
+        }
+
+        /**
+         * How chains are driven (default {@link Scheduling#LOCKSTEP}). Both give identical chains for the same seed.
+         *
+         * @param scheduling lockstep batches, or independent chains through the asynchronous seams
+         * @return this builder
+         */
+        public Builder scheduling(Scheduling scheduling) {
+            this.scheduling = scheduling;
+            return this;
+        }
+
+        /**
+         * Asynchronous forms of the models for {@link Scheduling#ASYNC} (e.g. a remote server pool or a backend with
+         * continuous batching); sets the scheduling to {@code ASYNC}. They must sample and score exactly as the batch
+         * models set with {@link #languageModel} and {@link #rewardModel} (which still provide parameter counts).
+         * Without them, {@code ASYNC} wraps the batch models in {@link BatchingLanguageModel} and
+         * {@link BatchingRewardModel} for each run.
+         *
+         * @param lm the asynchronous language model
+         * @param rm the asynchronous reward model
+         * @return this builder
+         */
+        public Builder asyncModels(AsyncLanguageModel lm, AsyncRewardModel rm) {
+            this.asyncLanguageModel = lm;
+            this.asyncRewardModel = rm;
+            this.scheduling = Scheduling.ASYNC;
+            return this;
+        }
+
+        /**
+         * Draws each chain's initial state by sampling-importance-resampling: {@code n} independent {@code p_LM}
+         * samples, scored, one of them picked with probability {@code softmax(r/beta)} (default 1: a plain
+         * {@code p_LM} sample, the paper's start). The initial state's distribution moves from {@code p_LM} towards
+         * the target {@code pi} as {@code n} grows, which shortens the burn-in; the stationary distribution is
+         * unchanged. All {@code n} samples are counted in the chain's initial usage (its compute). Random draws: the
+         * {@code n} request seeds, then one {@code nextDouble()} for the pick (none when {@code n = 1}).
+         *
+         * @param n base samples per chain, &gt;= 1
+         * @return this builder
+         */
+        public Builder initialCandidates(int n) {
+            this.initialCandidates = n;
+            return this;
         }
 
         /**
@@ -454,6 +706,16 @@ public final class QAlignSampler {
             }
             if (thin < 1) {
                 throw new IllegalArgumentException("thin must be >= 1, got " + thin);
+            }
+            if (scheduling == null) {
+                throw new IllegalArgumentException("scheduling must not be null");
+            }
+            if ((asyncLanguageModel == null) != (asyncRewardModel == null)) {
+                throw new IllegalArgumentException("asyncModels needs both an asynchronous language model and an"
+                        + " asynchronous reward model");
+            }
+            if (initialCandidates < 1) {
+                throw new IllegalArgumentException("initialCandidates must be >= 1, got " + initialCandidates);
             }
             if (sampling == null) {
                 throw new IllegalArgumentException("sampling must not be null");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.qalign.model.Prompt;
 import io.github.qalign.model.SamplingConfig;
+import io.github.qalign.sampler.AcceptanceMeasure;
 import io.github.qalign.sampler.QAlignSampler;
 import io.github.qalign.testing.ToyLanguageModel;
 import io.github.qalign.testing.ToyRewardModel;
@@ -53,6 +54,28 @@ class BetaTunerTest {
             assertThat(fresh).isBetween(target - 0.04, target + 0.04); // each run averages ~8k correlated steps
             assertThat(heldOut).isBetween(target - 0.06, target + 0.06);
         }
+    }
+
+    @Test
+    void movedMeasureTunesTheMoveRateAndNeedsALargerBeta() {
+        List<Prompt> calibration = prompts("cal", 16);
+        BetaTunerResult accepted = BetaTuner.builder().sampler(template(8)).targetAcceptance(0.4).initialBeta(0.01)
+                .build().tune(calibration, new SplittableRandom(3));
+        BetaTunerResult moved = BetaTuner.builder().sampler(template(8)).targetAcceptance(0.4).initialBeta(0.01)
+                .measure(AcceptanceMeasure.MOVED).build().tune(calibration, new SplittableRandom(3));
+        System.out.printf("target 0.40: accepted -> beta %.4f; moved -> beta %.4f%n", accepted.beta(), moved.beta());
+        assertThat(moved.converged()).isTrue();
+        for (BetaTunerEvaluation e : moved.evaluations()) {
+            assertThat(e.rate()).isEqualTo(e.moveRate());
+            assertThat(e.moveRate()).isLessThanOrEqualTo(e.acceptanceRate());
+        }
+        for (BetaTunerEvaluation e : accepted.evaluations()) {
+            assertThat(e.rate()).isEqualTo(e.acceptanceRate());
+        }
+        // moving 40% of the time takes a larger beta than accepting 40% of the time
+        assertThat(moved.beta()).isGreaterThan(accepted.beta());
+        double freshMove = template(16).toBuilder().beta(moved.beta()).build().run(calibration, 4242L).moveRate();
+        assertThat(freshMove).isBetween(0.36, 0.44);
     }
 
     @Test

@@ -101,42 +101,32 @@ class QAlignSamplerTest {
 
     @Test
     void rngDrawOrderIsAsDocumented() {
-        // Replays the documented order with the same seed: a request seed per chain for y0; per step nextInt(|y|)
-        // per chain, a request seed per chain, nextDouble per chain.
+        // Replays the documented per-chain order with each chain's own stream RandomStreams.stream(seed, key, k):
+        // the initial request seed; per step nextInt(|y|), the request seed, nextDouble. Chains are replayed one at a
+        // time (not in lockstep), which must not matter.
         QAlignSampler sampler = builder().steps(30).build();
-        QAlignResult r = sampler.run(prompts, new SplittableRandom(11));
-        SplittableRandom rng = new SplittableRandom(11);
+        QAlignResult r = sampler.run(prompts, 11L);
         ToyLanguageModel twin = ToyLanguageModel.builder().symbols(3).seed(3).build();
-        int n = prompts.size() * 4;
-        List<io.github.qalign.model.GenerationRequest> init = new ArrayList<>();
-        for (int c = 0; c < n; c++) {
-            init.add(io.github.qalign.model.GenerationRequest.fresh(prompts.get(c / 4), rng.nextLong()));
-        }
-        List<Generation> g0 = twin.generate(init, CFG);
-        TokenIds[] state = new TokenIds[n];
-        for (int c = 0; c < n; c++) {
-            state[c] = g0.get(c).completion();
-            assertThat(r.prompt(c / 4).chains().get(c % 4).initial().completion()).isEqualTo(state[c]);
-        }
-        for (int t = 0; t < 30; t++) {
-            int[] idx = new int[n];
-            List<io.github.qalign.model.GenerationRequest> req = new ArrayList<>();
-            for (int c = 0; c < n; c++) {
-                idx[c] = rng.nextInt(state[c].length());
-            }
-            for (int c = 0; c < n; c++) {
-                req.add(new io.github.qalign.model.GenerationRequest(prompts.get(c / 4), state[c].prefix(idx[c]),
-                        rng.nextLong()));
-            }
-            List<Generation> g = twin.generate(req, CFG);
-            for (int c = 0; c < n; c++) {
-                ChainStep s = r.prompt(c / 4).chains().get(c % 4).steps().get(t);
-                assertThat(s.index()).isEqualTo(idx[c]);
-                assertThat(s.candidate().completion()).isEqualTo(g.get(c).completion());
-                double u = rng.nextDouble();
-                assertThat(s.accepted()).isEqualTo(Math.log(u) < s.logAlpha());
-                if (s.accepted()) {
-                    state[c] = g.get(c).completion();
+        for (int p = prompts.size() - 1; p >= 0; p--) {
+            long key = RandomStreams.keyOf(prompts.get(p));
+            for (int k = 0; k < 4; k++) {
+                SplittableRandom rng = RandomStreams.stream(11L, key, k);
+                ChainResult chain = r.prompt(p).chains().get(k);
+                TokenIds state = twin.generate(List.of(io.github.qalign.model.GenerationRequest.fresh(prompts.get(p),
+                        rng.nextLong())), CFG).get(0).completion();
+                assertThat(chain.initial().completion()).isEqualTo(state);
+                for (int t = 0; t < 30; t++) {
+                    int idx = rng.nextInt(state.length());
+                    Generation g = twin.generate(List.of(new io.github.qalign.model.GenerationRequest(prompts.get(p),
+                            state.prefix(idx), rng.nextLong())), CFG).get(0);
+                    ChainStep s = chain.steps().get(t);
+                    assertThat(s.index()).isEqualTo(idx);
+                    assertThat(s.candidate().completion()).isEqualTo(g.completion());
+                    double u = rng.nextDouble();
+                    assertThat(s.accepted()).isEqualTo(Math.log(u) < s.logAlpha());
+                    if (s.accepted()) {
+                        state = g.completion();
+                    }
                 }
             }
         }

@@ -14,7 +14,6 @@ import io.github.qalign.select.VoteSelection;
 import io.github.qalign.testing.ToyLanguageModel;
 import io.github.qalign.testing.ToyRewardModel;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The README usage example, compiled and run against the toy models. */
@@ -36,7 +35,7 @@ class UsageExampleTest {
                 .sampling(SamplingConfig.defaults().withMaxCompletionTokens(8))
                 .build();
         List<Prompt> prompts = questions.stream().map(lm::prompt).toList();
-        QAlignResult result = sampler.run(prompts, new SplittableRandom(42));
+        QAlignResult result = sampler.run(prompts, 42L); // a prompt's chains depend only on (seed, prompt)
         for (PromptResult pr : result.prompts()) {
             List<ScoredSample> samples = pr.samples();        // all chains, repeated states included
             List<ScoredSample> budget16 = pr.samples(16);     // the same run stopped after 16 steps

@@ -17,6 +17,7 @@ import io.github.qalign.sampler.ChainResult;
 import io.github.qalign.sampler.ChainStep;
 import io.github.qalign.sampler.IndependentResult;
 import io.github.qalign.sampler.IndependentSampler;
+import io.github.qalign.sampler.KeyedPrompt;
 import io.github.qalign.sampler.PromptResult;
 import io.github.qalign.sampler.PromptSamples;
 import io.github.qalign.sampler.QAlignResult;
@@ -28,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,8 +103,9 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     @Option(names = "--chunk-prompts", paramLabel = "K", defaultValue = "" + DEFAULT_CHUNK_PROMPTS,
             description = "Prompts run together, in one batched sampler run (1.." + MAX_CHUNK_PROMPTS + "). A chunk's "
                     + "prompts finish together and are written together; larger chunks batch more work per model "
-                    + "call, smaller ones lose less to an interruption. Part of the settings: the samples depend on "
-                    + "it (each chunk draws from a generator made from the seed and its first prompt index) "
+                    + "call, smaller ones lose less to an interruption. The samples do not depend on it (each "
+                    + "prompt draws from streams made from the seed and its index in the input), but the reported "
+                    + "compute does (prefix caches are shared within a chunk), so it is part of the settings "
                     + "(default: ${DEFAULT-VALUE}).")
     int chunkPrompts;
 
@@ -328,11 +329,15 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
     }
 
     /**
-     * The random generator of the chunk starting at prompt {@code from}: a function of the seed and {@code from}
-     * only, so a chunk draws the same numbers in a resumed run as in an uninterrupted one.
+     * The prompts of the chunk starting at input index {@code from}, keyed by their input index: with the seed, the
+     * key fixes every draw of a prompt, so a resumed run, another chunk size or another batch draws the same.
      */
-    private SplittableRandom rngFor(int from) {
-        return new SplittableRandom(samplingOptions.seed ^ (0x9E3779B97F4A7C15L * (from + 1L)));
+    private static List<KeyedPrompt> keyed(List<Prompt> chunk, int from) {
+        List<KeyedPrompt> out = new ArrayList<>(chunk.size());
+        for (int k = 0; k < chunk.size(); k++) {
+            out.add(KeyedPrompt.of(chunk.get(k), "prompt-" + (from + k)));
+        }
+        return out;
     }
 
     private List<StringBuilder> runIndependent(LoadedModels models, List<Prompt> chunk, int from,
@@ -342,7 +347,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
                 .rewardModel(models.reward()).samplesPerPrompt(budget).sampling(sampling).build();
         AnswerExtractor ex = answer.extractor();
         List<StringBuilder> blocks = new ArrayList<>();
-        IndependentResult r = sampler.run(chunk, rngFor(from));
+        IndependentResult r = sampler.runKeyed(keyed(chunk, from), samplingOptions.seed);
         for (int k = 0; k < chunk.size(); k++) {
             int promptIndex = from + k;
             PromptSamples s = r.prompts().get(k);
@@ -375,7 +380,7 @@ final class SampleCommand extends CommandSupport implements Callable<Integer> {
         QAlignSampler sampler = QAlignSampler.builder().languageModel(models.policy()).rewardModel(models.reward())
                 .beta(beta).steps(steps).chainsPerPrompt(chains).sampling(sampling).build();
         List<StringBuilder> blocks = new ArrayList<>();
-        QAlignResult r = sampler.run(chunk, rngFor(from));
+        QAlignResult r = sampler.runKeyed(keyed(chunk, from), samplingOptions.seed);
         for (int k = 0; k < chunk.size(); k++) {
             int promptIndex = from + k;
             PromptResult pr = r.prompts().get(k);

@@ -84,9 +84,10 @@ public final class SweepRunner {
             progress.start("independent samples", (long) prompts.size() * n);
             double goldSum = 0;
             long goldCount = 0;
+            long independentSeed = independentRng.nextLong(); // one seed for every chunk: per-prompt results
             for (int from = 0; from < prompts.size(); from += config.batchPrompts()) {
                 int to = Math.min(prompts.size(), from + config.batchPrompts());
-                IndependentResult r = sampler.run(prompts.subList(from, to), independentRng.split());
+                IndependentResult r = sampler.run(prompts.subList(from, to), independentSeed);
                 for (PromptSamples ps : r.prompts()) {
                     String promptText = ps.prompt().text();
                     List<ScoredSample> samples = ps.samples();
@@ -125,7 +126,7 @@ public final class SweepRunner {
                             progress.step(1);
                         }
                     }).build();
-            QAlignResult r = sampler.run(prompts, qalignRng);
+            QAlignResult r = sampler.run(prompts, qalignRng.nextLong());
             progress.finish();
             double goldSum = 0;
             long goldCount = 0;
