@@ -3,13 +3,15 @@ package io.github.qalign.spark;
 import io.github.qalign.answer.AnswerExtractor;
 import io.github.qalign.answer.AnswerFormat;
 import io.github.qalign.compute.ComputeUsage;
-import io.github.qalign.model.Prompt;
 import io.github.qalign.model.ScoredSample;
 import io.github.qalign.sampler.ChainResult;
 import io.github.qalign.sampler.ChainStep;
+import io.github.qalign.sampler.IndependentResult;
 import io.github.qalign.sampler.IndependentSampler;
+import io.github.qalign.sampler.KeyedPrompt;
 import io.github.qalign.sampler.PromptResult;
 import io.github.qalign.sampler.PromptSamples;
+import io.github.qalign.sampler.QAlignResult;
 import io.github.qalign.sampler.QAlignSampler;
 import io.github.qalign.select.BestOfN;
 import io.github.qalign.select.Budgets;
@@ -18,21 +20,20 @@ import io.github.qalign.select.Mbr;
 import io.github.qalign.select.VoteSelection;
 import io.github.qalign.select.WeightedMajorityVote;
 import io.github.qalign.select.Weighting;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
- * Runs a job's methods on one prompt, without Spark: the unit of work every Spark task repeats, and the single-JVM
+ * Runs a job's methods on prompts, without Spark: the unit of work every Spark task repeats, and the single-JVM
  * reference a distributed run must equal.
  *
- * <p>Every random draw of a (prompt, method) comes from a generator seeded by
- * {@link #seed(long, String, Method)}: a 64-bit mix of the job seed, the prompt id and the method. Results therefore
- * depend only on (settings, models, prompt), never on the partitioning, the other prompts of a task, the thread or a
- * task retry. A failure of one prompt becomes one {@link ResultRow#FAILED} row instead of an exception, so a poison
- * prompt cannot fail a job.
+ * <p>Every random draw of a (prompt, method) comes from the per-prompt streams of qalign-core's samplers
+ * ({@link KeyedPrompt}, keyed by the prompt id) under the method's seed {@link #seed(long, Method)}. Results therefore
+ * depend only on (settings, models, prompt id), never on which prompts share a batch, the partitioning, the thread or
+ * a task retry, so prompts are run in batches (one sampler run per method and batch). A failure of one prompt becomes
+ * one {@link ResultRow#FAILED} row per method instead of an exception (a batch that fails is re-run prompt by prompt
+ * to find the culprit), so a poison prompt cannot fail a job.
  */
 public final class PromptRunner {
 
@@ -48,20 +49,15 @@ public final class PromptRunner {
     }
 
     /**
-     * The seed of a (prompt, method): SplitMix64's finalizer over the job seed, the FNV-1a hash of the id's UTF-8
-     * bytes and the method's ordinal.
+     * The seed of a method's sampler runs: SplitMix64's finalizer over the job seed and the method's ordinal (so
+     * best-of-n's samples are not QAlign's initial states).
      *
      * @param jobSeed the job seed
-     * @param id      the prompt id
      * @param method  the method
      * @return the seed
      */
-    public static long seed(long jobSeed, String id, Method method) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        return mix(mix(jobSeed ^ mix(h)) + method.ordinal());
+    public static long seed(long jobSeed, Method method) {
+        return mix(mix(jobSeed) + method.ordinal());
     }
 
     private static long mix(long z) {
@@ -72,25 +68,77 @@ public final class PromptRunner {
 
     /**
      * Every method's rows for one prompt: one row per budget (1, 2, 4, ..., budget; for QAlign the multiples of the
-     * chain count among them), or a single failed row naming the error.
+     * chain count among them), or one failed row per method naming the error.
      *
      * @param input  the prompt
      * @param models the models
      * @return the rows, methods in settings order, budgets increasing
      */
     public List<ResultRow> run(PromptInput input, LoadedModels models) {
-        List<ResultRow> rows = new ArrayList<>();
+        return run(List.of(input), models);
+    }
+
+    /**
+     * The rows of several prompts, run together (one sampler run per method): prompt by prompt in input order, each
+     * prompt's rows as {@link #run(PromptInput, LoadedModels)} gives them, whatever the batch.
+     *
+     * @param inputs the prompts, ids unique
+     * @param models the models
+     * @return the rows
+     */
+    public List<ResultRow> run(List<PromptInput> inputs, LoadedModels models) {
+        List<ResultRow> out = new ArrayList<>();
+        runEach(inputs, models).forEach(out::addAll);
+        return out;
+    }
+
+    /**
+     * As {@link #run(List, LoadedModels)}, the rows grouped per prompt.
+     *
+     * @param inputs the prompts
+     * @param models the models
+     * @return one list of rows per prompt, in input order
+     */
+    public List<List<ResultRow>> runEach(List<PromptInput> inputs, LoadedModels models) {
+        List<List<ResultRow>> perPrompt = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            perPrompt.add(new ArrayList<>());
+        }
         for (Method m : settings.methods()) {
             try {
-                Prompt prompt = models.policy().prompt(input.messages());
-                rows.addAll(m == Method.QALIGN ? qalign(input, prompt, models) : independent(m, input, prompt,
-                        models));
-            } catch (RuntimeException | StackOverflowError e) {
-                rows.add(new ResultRow(input.id(), m.cliName(), 0, ResultRow.FAILED, describe(e), null, null, null,
-                        null, null, null, 0, 0, 0, 0, 0, null));
+                List<List<ResultRow>> rows = runMethod(m, inputs, models);
+                for (int i = 0; i < inputs.size(); i++) {
+                    perPrompt.get(i).addAll(rows.get(i));
+                }
+            } catch (RuntimeException | StackOverflowError batchFailure) {
+                for (int i = 0; i < inputs.size(); i++) {
+                    perPrompt.get(i).addAll(inputs.size() == 1 ? List.of(failed(inputs.get(i), m, batchFailure))
+                            : runAlone(m, inputs.get(i), models));
+                }
             }
         }
-        return rows;
+        return perPrompt;
+    }
+
+    private List<ResultRow> runAlone(Method m, PromptInput input, LoadedModels models) {
+        try {
+            return runMethod(m, List.of(input), models).get(0);
+        } catch (RuntimeException | StackOverflowError e) {
+            return List.of(failed(input, m, e));
+        }
+    }
+
+    private static ResultRow failed(PromptInput input, Method m, Throwable e) {
+        return new ResultRow(input.id(), m.cliName(), 0, ResultRow.FAILED, describe(e), null, null, null, null,
+                null, null, 0, 0, 0, 0, 0, null);
+    }
+
+    private List<List<ResultRow>> runMethod(Method m, List<PromptInput> inputs, LoadedModels models) {
+        List<KeyedPrompt> keyed = new ArrayList<>(inputs.size());
+        for (PromptInput in : inputs) {
+            keyed.add(KeyedPrompt.of(models.policy().prompt(in.messages()), in.id()));
+        }
+        return m == Method.QALIGN ? qalign(inputs, keyed, models) : independent(m, inputs, keyed, models);
     }
 
     private static String describe(Throwable e) {
@@ -98,14 +146,22 @@ public final class PromptRunner {
         return msg.length() <= 2000 ? msg : msg.substring(0, 2000) + "...";
     }
 
-    private List<ResultRow> qalign(PromptInput input, Prompt prompt, LoadedModels models) {
+    private List<List<ResultRow>> qalign(List<PromptInput> inputs, List<KeyedPrompt> keyed, LoadedModels models) {
         int chains = settings.chains();
         int perChain = settings.budget() / chains;
         QAlignSampler sampler = QAlignSampler.builder().languageModel(models.policy())
                 .rewardModel(models.reward()).beta(settings.beta()).steps(perChain - 1).chainsPerPrompt(chains)
                 .sampling(settings.sampling()).build();
-        PromptResult pr = sampler.run(prompt, new SplittableRandom(seed(settings.seed(), input.id(),
-                Method.QALIGN))).prompt(0);
+        QAlignResult result = sampler.runKeyed(keyed, seed(settings.seed(), Method.QALIGN));
+        List<List<ResultRow>> out = new ArrayList<>();
+        for (int p = 0; p < inputs.size(); p++) {
+            out.add(qalignRows(inputs.get(p), result.prompt(p)));
+        }
+        return out;
+    }
+
+    private List<ResultRow> qalignRows(PromptInput input, PromptResult pr) {
+        int chains = settings.chains();
         AnswerExtractor ex = settings.answer().extractor();
         List<ResultRow> rows = new ArrayList<>();
         for (int b : Budgets.powersOfTwo(settings.budget())) {
@@ -157,12 +213,20 @@ public final class PromptRunner {
         return (double) accepted / steps;
     }
 
-    private List<ResultRow> independent(Method m, PromptInput input, Prompt prompt, LoadedModels models) {
+    private List<List<ResultRow>> independent(Method m, List<PromptInput> inputs, List<KeyedPrompt> keyed,
+                                              LoadedModels models) {
         IndependentSampler sampler = IndependentSampler.builder().languageModel(models.policy())
                 .rewardModel(models.reward()).samplesPerPrompt(settings.budget()).sampling(settings.sampling())
                 .build();
-        PromptSamples ps = sampler.run(prompt, new SplittableRandom(seed(settings.seed(), input.id(), m)))
-                .prompts().get(0);
+        IndependentResult result = sampler.runKeyed(keyed, seed(settings.seed(), m));
+        List<List<ResultRow>> out = new ArrayList<>();
+        for (int p = 0; p < inputs.size(); p++) {
+            out.add(independentRows(m, inputs.get(p), result.prompts().get(p)));
+        }
+        return out;
+    }
+
+    private List<ResultRow> independentRows(Method m, PromptInput input, PromptSamples ps) {
         AnswerExtractor ex = settings.answer().extractor();
         List<ResultRow> rows = new ArrayList<>();
         for (int b : Budgets.powersOfTwo(settings.budget())) {

@@ -37,15 +37,22 @@ import org.apache.spark.util.LongAccumulator;
  * carried to each of the prompt's output rows; an input column whose name clashes with a result column is carried as
  * {@code input_<name>}.
  *
- * <p>Results depend only on (settings, models, prompt id), so any partitioning, task placement or retry gives the
- * same rows; a retried task recomputes exactly the rows of its failed attempt, and Spark's output commit protocol
- * keeps one attempt's files. A prompt that fails (bad input, a model error) gives one {@code failed} row per method
+ * <p>Results depend only on (settings, models, prompt id), so any partitioning, batch size, task placement or retry
+ * gives the same rows; a retried task recomputes exactly the rows of its failed attempt, and Spark's output commit
+ * protocol keeps one attempt's files. This is exact for backends whose output for a request does not depend on the
+ * other requests of a batch (the toy models; remote servers with per-request seeds up to their own batching). With
+ * the in-process DJL runtime, a batched float forward pass may round differently for different batch compositions,
+ * which in rare cases flips a sampled token, and the token counts of {@code lm_reused_tokens} depend on what the
+ * prefix cache already held: the samples are then equal in distribution, not bit for bit. A prompt that fails (bad input, a model error) gives one {@code failed} row per method
  * with the error, and the job goes on. Progress is visible in the Spark UI through the accumulators
  * {@code qalign.prompts}, {@code qalign.failed} and {@code qalign.generatedTokens}.
  */
 public final class QAlignSparkJob implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /** Default prompts per batch ({@link Builder#batchPrompts(int)}). */
+    public static final int DEFAULT_BATCH_PROMPTS = 8;
 
     /** The result columns, in output order after the carried input columns. */
     public static final StructType RESULT_SCHEMA = new StructType(new StructField[] {
@@ -80,6 +87,7 @@ public final class QAlignSparkJob implements Serializable {
     private final String messagesColumn;
     private final String referenceColumn;
     private final int failOncePartition;
+    private final int batchPrompts;
 
     private QAlignSparkJob(Builder b) {
         this.settings = Objects.requireNonNull(b.settings, "settings");
@@ -89,6 +97,7 @@ public final class QAlignSparkJob implements Serializable {
         this.messagesColumn = b.messagesColumn;
         this.referenceColumn = b.referenceColumn;
         this.failOncePartition = b.failOncePartition;
+        this.batchPrompts = b.batchPrompts;
     }
 
     /**
@@ -193,12 +202,16 @@ public final class QAlignSparkJob implements Serializable {
                 @Override
                 public boolean hasNext() {
                     while (!pending.hasNext() && rows.hasNext()) {
-                        if (failOnce && prompts == 1) {
+                        if (failOnce && prompts > 0) {
                             throw new IllegalStateException("injected failure of the first attempt of partition "
                                     + job.failOncePartition + " (test hook)");
                         }
-                        pending = job.process(rows.next(), in, messages, runner, done, failed, tokens).iterator();
-                        prompts++;
+                        List<Row> batch = new ArrayList<>(job.batchPrompts);
+                        while (batch.size() < job.batchPrompts && rows.hasNext()) {
+                            batch.add(rows.next());
+                        }
+                        pending = job.process(batch, in, messages, runner, done, failed, tokens).iterator();
+                        prompts += batch.size();
                     }
                     return pending.hasNext();
                 }
@@ -214,15 +227,17 @@ public final class QAlignSparkJob implements Serializable {
         }
     }
 
-    private List<Row> process(Row row, StructType in, boolean hasMessages, PromptRunner runner, LongAccumulator done,
-                              LongAccumulator failed, LongAccumulator tokens) {
+    /** One input row: its carried values and the parsed prompt, or why it could not be parsed. */
+    private record Parsed(List<Object> carried, PromptInput input, String id, RuntimeException error) {
+    }
+
+    private Parsed parse(Row row, StructType in, boolean hasMessages) {
         List<Object> carried = new ArrayList<>();
         for (StructField f : in.fields()) {
             if (!isPromptColumn(f.name())) {
                 carried.add(row.get(row.fieldIndex(f.name())));
             }
         }
-        List<ResultRow> results;
         String id = idColumnValue(row);
         try {
             List<ChatMessage> conversation = hasMessages && !row.isNullAt(row.fieldIndex(messagesColumn))
@@ -232,41 +247,68 @@ public final class QAlignSparkJob implements Serializable {
             }
             String reference = referenceColumn == null || row.isNullAt(row.fieldIndex(referenceColumn)) ? null
                     : String.valueOf(row.get(row.fieldIndex(referenceColumn)));
-            results = runner.run(new PromptInput(id, conversation, reference), ModelCache.get(models));
+            return new Parsed(carried, new PromptInput(id, conversation, reference), id, null);
         } catch (RuntimeException e) {
-            String rid = id != null ? id : "<row without a usable id>";
-            results = new ArrayList<>();
-            for (Method m : settings.methods()) {
-                results.add(new ResultRow(rid, m.cliName(), 0, ResultRow.FAILED, e.getClass().getName() + ": "
-                        + e.getMessage(), null, null, null, null, null, null, 0, 0, 0, 0, 0, null));
+            return new Parsed(carried, null, id != null ? id : "<row without a usable id>", e);
+        }
+    }
+
+    /** The output rows of a batch of input rows: parsed prompts run together, unparsable ones as failed rows. */
+    private List<Row> process(List<Row> batch, StructType in, boolean hasMessages, PromptRunner runner,
+                              LongAccumulator done, LongAccumulator failed, LongAccumulator tokens) {
+        List<Parsed> parsed = new ArrayList<>(batch.size());
+        List<PromptInput> inputs = new ArrayList<>();
+        for (Row row : batch) {
+            Parsed p = parse(row, in, hasMessages);
+            parsed.add(p);
+            if (p.input() != null) {
+                inputs.add(p.input());
             }
         }
-        done.add(1);
-        if (results.stream().anyMatch(r -> r.status().equals(ResultRow.FAILED))) {
-            failed.add(1);
-        }
-        List<Row> out = new ArrayList<>(results.size());
-        for (ResultRow r : results) {
-            tokens.add(r.lmGeneratedTokens());
-            List<Object> values = new ArrayList<>(carried);
-            values.addAll(List.of(r.id(), r.method(), r.budget(), r.status()));
-            values.add(r.error());
-            values.add(r.answer());
-            values.add(r.text());
-            values.add(r.reward());
-            values.add(r.correct());
-            values.add(r.beta());
-            values.add(r.acceptanceRate());
-            values.addAll(List.of(r.lmComputedTokens(), r.lmReusedTokens(), r.lmGeneratedTokens(),
-                    r.rmComputedTokens(), r.flops()));
-            if (settings.trace()) {
-                values.add(r.trace() == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(
-                        r.trace().stream().map(t -> RowFactory.create(t.chain(), t.step(), t.text(), t.reward(),
-                                t.accepted())).toList()).toList());
+        List<List<ResultRow>> results = inputs.isEmpty() ? List.of() : runner.runEach(inputs, ModelCache.get(models));
+        List<Row> out = new ArrayList<>();
+        int next = 0;
+        for (Parsed p : parsed) {
+            List<ResultRow> rows;
+            if (p.input() != null) {
+                rows = results.get(next++);
+            } else {
+                rows = new ArrayList<>();
+                for (Method m : settings.methods()) {
+                    rows.add(new ResultRow(p.id(), m.cliName(), 0, ResultRow.FAILED, p.error().getClass().getName()
+                            + ": " + p.error().getMessage(), null, null, null, null, null, null, 0, 0, 0, 0, 0, null));
+                }
             }
-            out.add(RowFactory.create(values.toArray()));
+            done.add(1);
+            if (rows.stream().anyMatch(r -> r.status().equals(ResultRow.FAILED))) {
+                failed.add(1);
+            }
+            for (ResultRow r : rows) {
+                tokens.add(r.lmGeneratedTokens());
+                out.add(toRow(p.carried(), r));
+            }
         }
         return out;
+    }
+
+    private Row toRow(List<Object> carried, ResultRow r) {
+        List<Object> values = new ArrayList<>(carried);
+        values.addAll(List.of(r.id(), r.method(), r.budget(), r.status()));
+        values.add(r.error());
+        values.add(r.answer());
+        values.add(r.text());
+        values.add(r.reward());
+        values.add(r.correct());
+        values.add(r.beta());
+        values.add(r.acceptanceRate());
+        values.addAll(List.of(r.lmComputedTokens(), r.lmReusedTokens(), r.lmGeneratedTokens(),
+                r.rmComputedTokens(), r.flops()));
+        if (settings.trace()) {
+            values.add(r.trace() == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(
+                    r.trace().stream().map(t -> RowFactory.create(t.chain(), t.step(), t.text(), t.reward(),
+                            t.accepted())).toList()).toList());
+        }
+        return RowFactory.create(values.toArray());
     }
 
     private String promptText(Row row) {
@@ -333,8 +375,26 @@ public final class QAlignSparkJob implements Serializable {
         private String messagesColumn = "messages";
         private String referenceColumn;
         private int failOncePartition = -1;
+        private int batchPrompts = DEFAULT_BATCH_PROMPTS;
 
         private Builder() {
+        }
+
+        /**
+         * How many prompts of a partition run together, one sampler run per method (default
+         * {@value #DEFAULT_BATCH_PROMPTS}). Larger batches fill the model's batch better; with exact backends the
+         * rows do not depend on it (each prompt draws from its own streams), see the class description for caching
+         * float backends.
+         *
+         * @param n prompts per batch, in [1, 4096]
+         * @return this builder
+         */
+        public Builder batchPrompts(int n) {
+            if (n < 1 || n > 4096) {
+                throw new IllegalArgumentException("batchPrompts must be in [1, 4096], got " + n);
+            }
+            this.batchPrompts = n;
+            return this;
         }
 
         /**
@@ -404,7 +464,7 @@ public final class QAlignSparkJob implements Serializable {
             return this;
         }
 
-        /** Test hook: the first attempt of this partition throws after its first prompt. */
+        /** Test hook: the first attempt of this partition throws after its first batch. */
         Builder failFirstAttemptOfPartition(int partition) {
             this.failOncePartition = partition;
             return this;

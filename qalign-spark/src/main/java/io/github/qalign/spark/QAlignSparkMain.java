@@ -88,6 +88,11 @@ public final class QAlignSparkMain implements Callable<Integer> {
                     + "with (default: ${DEFAULT-VALUE}).")
     String answer;
 
+    @Option(names = "--batch-prompts", paramLabel = "N", defaultValue = "8",
+            description = "Prompts of a partition run together, one sampler run per method (default: "
+                    + "${DEFAULT-VALUE}).")
+    int batchPrompts;
+
     @Option(names = "--trace", description = "Each method's largest-budget row carries every sample (column trace).")
     boolean trace;
 
@@ -139,6 +144,10 @@ public final class QAlignSparkMain implements Callable<Integer> {
         if (Files.exists(output) && !overwrite) {
             throw new ParameterException(spec.commandLine(), "--output exists: " + output + " (use --overwrite)");
         }
+        if (batchPrompts < 1 || batchPrompts > 4096) {
+            throw new ParameterException(spec.commandLine(), "--batch-prompts must be in [1, 4096], got "
+                    + batchPrompts);
+        }
         if (partitions != null && partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions must be >= 1, got " + partitions);
         }
@@ -163,7 +172,7 @@ public final class QAlignSparkMain implements Callable<Integer> {
                 prompts = prompts.repartition(partitions);
             }
             QAlignSparkJob job = QAlignSparkJob.builder().settings(settings).models(models).idColumn(idColumn)
-                    .referenceColumn(referenceColumn).build();
+                    .referenceColumn(referenceColumn).batchPrompts(batchPrompts).build();
             write(job.run(prompts), output);
             long rows = spark.read().parquet(output.resolve("parquet").toString()).count();
             spec.commandLine().getOut().println("wrote " + rows + " rows to " + output.resolve("parquet") + " and "

@@ -73,7 +73,7 @@ class QAlignSparkJobTest {
     }
 
     @Test
-    void sameRowsAsTheSingleJvmRunnerAndForAnyPartitioning() {
+    void sameRowsAsTheSingleJvmRunnerForAnyPartitioningAndBatchSize() {
         PromptRunner runner = new PromptRunner(SETTINGS);
         List<String> single = new ArrayList<>();
         try (LoadedModels m = TOY.open()) {
@@ -91,8 +91,10 @@ class QAlignSparkJobTest {
         assertThat(single).hasSize(N * (3 + 4 * 4));
 
         List<String> reference = null;
-        for (int partitions : new int[] {1, 3, 7}) {
-            Dataset<Row> out = job().build().run(input(partitions));
+        int[][] splits = {{1, 8}, {3, 1}, {7, 3}}; // {partitions, prompts per batch}
+        for (int[] split : splits) {
+            int partitions = split[0];
+            Dataset<Row> out = job().batchPrompts(split[1]).build().run(input(partitions));
             assertThat(out.schema().fieldNames()).startsWith("topic", "input_answer", "id", "method", "budget");
             List<Row> rows = out.collectAsList();
             List<String> asRecords = new ArrayList<>();
@@ -134,7 +136,7 @@ class QAlignSparkJobTest {
             }
         };
         spark.sparkContext().addSparkListener(listener);
-        Dataset<Row> flaky = job().failFirstAttemptOfPartition(1).build().run(input(3));
+        Dataset<Row> flaky = job().batchPrompts(2).failFirstAttemptOfPartition(1).build().run(input(3));
         try {
             QAlignSparkMain.write(flaky, tmp);
             spark.sparkContext().listenerBus().waitUntilEmpty();
