@@ -107,7 +107,14 @@ public final class QalignServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(Math.max(30_000, config.requestTimeout().toMillis() + 5_000));
         server.addConnector(connector);
-        server.setHandler(new GracefulHandler(new Api()));
+        server.setHandler(new GracefulHandler(new Api()) {
+            @Override
+            protected void handleShutdownRejection(Request request, Response response, Callback callback) {
+                response.getHeaders().put("Retry-After", "1");
+                writeJson(response, callback, 503, errorBody(new ApiException(503, "server_error", null,
+                        "shutting_down", "the server is shutting down", Map.of())));
+            }
+        });
         server.setStopTimeout(config.shutdownGrace().toMillis());
         server.setStopAtShutdown(false);
     }
