@@ -59,6 +59,16 @@ final class ServeCommand implements Callable<Integer> {
                     + " environment variable; none if unset).")
     String apiKey;
 
+    @Option(names = "--policy-name", paramLabel = "ID",
+            description = "Model id of the policy in requests and /v1/models (default: stories260k for the embedded "
+                    + "model, else the --policy directory's name).")
+    String policyName;
+
+    @Option(names = "--reward-name", paramLabel = "ID",
+            description = "Model id of the reward model (default: stories260k-rm for the embedded model, else the "
+                    + "--reward directory's name).")
+    String rewardName;
+
     @Option(names = "--context", paramLabel = "N", defaultValue = "512",
             description = "Positions per sequence, prompt plus completion (default: ${DEFAULT-VALUE}; capped by the "
                     + "model's max_position_embeddings).")
@@ -150,7 +160,9 @@ final class ServeCommand implements Callable<Integer> {
         Path rewardDir = modelOptions.reward == null ? embeddedRewardModel() : modelOptions.reward;
         LlamaOptions options = LlamaOptions.builder().device(Checkpoints.device(modelOptions.device))
                 .maxBatchSize(maxBatch).contextLength(context).build();
-        DjlServing models = DjlServing.open(policyDir, rewardDir, options);
+        DjlServing models = DjlServing.open(policyDir, rewardDir, options,
+                policyName != null ? policyName : modelOptions.policy == null ? "stories260k" : null,
+                rewardName != null ? rewardName : modelOptions.reward == null ? "stories260k-rm" : null);
         QalignServer server;
         try {
             server = QalignServer.start(models.policy(), models.reward(), config);

@@ -42,9 +42,12 @@ public final class DjlServing implements AutoCloseable {
      * @param policyDir  a {@code LlamaForCausalLM} checkpoint directory
      * @param rewardDir  a {@code LlamaForSequenceClassification} checkpoint directory
      * @param options    runtime options (device, batch size, context length)
+     * @param policyName the policy's model id, or null for the directory's name
+     * @param rewardName the reward model's id, or null for the directory's name
      * @return the served models (close to free them)
      */
-    public static DjlServing open(Path policyDir, Path rewardDir, LlamaOptions options) {
+    public static DjlServing open(Path policyDir, Path rewardDir, LlamaOptions options, String policyName,
+                                  String rewardName) {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             LlamaLanguageModel lm = LlamaLanguageModel.load(policyDir, options);
@@ -64,8 +67,8 @@ public final class DjlServing implements AutoCloseable {
             }
             int rctx = Math.min(options.contextLength() == 0 ? LlamaOptions.DEFAULT_CONTEXT_CAP
                     : options.contextLength(), rm.model().config().maxPositionEmbeddings());
-            ServedPolicy p = new ServedPolicy(name(policyDir), lm, policyCodec, lm.contextLength());
-            ServedReward r = new ServedReward(name(rewardDir), rm, raw, rewardCodec, rctx);
+            ServedPolicy p = new ServedPolicy(policyName != null ? policyName : name(policyDir), lm, policyCodec, lm.contextLength());
+            ServedReward r = new ServedReward(rewardName != null ? rewardName : name(rewardDir), rm, raw, rewardCodec, rctx);
             return new DjlServing(p, r, owned);
         } catch (RuntimeException e) {
             closeAll(owned);
