@@ -6,8 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.LlamaConfig;
-import io.github.qalign.djl.tokenizer.ChatTemplate;
-import io.github.qalign.djl.tokenizer.HfTokenizer;
+import io.github.qalign.tokenizer.ChatTemplate;
+import io.github.qalign.tokenizer.HfTokenizer;
+import io.github.qalign.tokenizer.TokenizerException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -299,7 +300,11 @@ public final class HfCheckpoint implements AutoCloseable {
      * @throws CheckpointException if {@code tokenizer.json} is missing or malformed
      */
     public HfTokenizer tokenizer() {
-        return HfTokenizer.open(dir);
+        try {
+            return HfTokenizer.open(dir);
+        } catch (TokenizerException e) {
+            throw new CheckpointException(e.file(), null, e.reason(), e);
+        }
     }
 
     /**
@@ -309,7 +314,11 @@ public final class HfCheckpoint implements AutoCloseable {
      * @throws CheckpointException if the tokenizer config is malformed
      */
     public Optional<ChatTemplate> chatTemplate() {
-        return ChatTemplate.fromTokenizerConfig(dir.resolve(TOKENIZER_CONFIG));
+        try {
+            return ChatTemplate.fromTokenizerConfig(dir.resolve(TOKENIZER_CONFIG));
+        } catch (TokenizerException e) {
+            throw new CheckpointException(e.file(), null, e.reason(), e);
+        }
     }
 
     /** Closes the weight files; arrays already loaded stay valid. */

@@ -12,6 +12,8 @@ import io.github.qalign.model.Prompt;
 import io.github.qalign.model.SamplingConfig;
 import io.github.qalign.model.TokenIds;
 import io.github.qalign.model.TokenUsage;
+import io.github.qalign.tokenizer.ChatCodec;
+import io.github.qalign.tokenizer.HfChatCodec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,12 +92,24 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             }
             LlamaModel model = loadModel(ckpt, options);
             try {
-                return new LlamaLanguageModel(model, HfChatCodec.of(ckpt), options, true);
+                return new LlamaLanguageModel(model, codecOf(ckpt), options, true);
             } catch (RuntimeException e) {
                 model.close();
                 throw e;
             }
         }
+    }
+
+    /**
+     * The codec of a checkpoint: its tokenizer, chat template and {@code config.json} BOS id.
+     *
+     * @param ckpt the checkpoint
+     * @return a new codec (owns a new tokenizer)
+     * @throws io.github.qalign.djl.checkpoint.CheckpointException if a tokenizer file is missing or malformed
+     */
+    static HfChatCodec codecOf(HfCheckpoint ckpt) {
+        var template = ckpt.chatTemplate().orElse(null);
+        return new HfChatCodec(ckpt.tokenizer(), template, ckpt.config().bosTokenId());
     }
 
     static LlamaModel loadModel(HfCheckpoint ckpt, LlamaOptions options) {

@@ -6,6 +6,7 @@ import io.github.qalign.model.Reward;
 import io.github.qalign.model.RewardModel;
 import io.github.qalign.model.RewardRequest;
 import io.github.qalign.model.TokenUsage;
+import io.github.qalign.tokenizer.ChatCodec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,7 +83,7 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
             }
             LlamaModel model = LlamaLanguageModel.loadModel(ckpt, options);
             try {
-                return new LlamaRewardModel(model, usePolicyIds ? null : HfChatCodec.of(ckpt), options, true);
+                return new LlamaRewardModel(model, usePolicyIds ? null : LlamaLanguageModel.codecOf(ckpt), options, true);
             } catch (RuntimeException e) {
                 model.close();
                 throw e;

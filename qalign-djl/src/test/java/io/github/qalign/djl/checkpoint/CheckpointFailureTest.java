@@ -3,7 +3,7 @@ package io.github.qalign.djl.checkpoint;
 import ai.djl.ndarray.types.DataType;
 import io.github.qalign.djl.EmbeddedModels;
 import io.github.qalign.djl.LlamaConfig;
-import io.github.qalign.djl.tokenizer.HfTokenizer;
+import io.github.qalign.tokenizer.HfTokenizer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

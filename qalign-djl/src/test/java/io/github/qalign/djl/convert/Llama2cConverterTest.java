@@ -8,7 +8,7 @@ import io.github.qalign.djl.LlamaConfig;
 import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.djl.checkpoint.LlamaConfigJson;
 import io.github.qalign.djl.checkpoint.SafetensorsFile;
-import io.github.qalign.djl.tokenizer.HfTokenizer;
+import io.github.qalign.tokenizer.HfTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

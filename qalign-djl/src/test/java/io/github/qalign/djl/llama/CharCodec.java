@@ -1,5 +1,7 @@
 package io.github.qalign.djl.llama;
 
+import io.github.qalign.tokenizer.ChatCodec;
+
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

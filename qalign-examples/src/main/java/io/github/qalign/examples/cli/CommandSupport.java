@@ -52,6 +52,9 @@ abstract class CommandSupport {
 
     LoadedModels load(ModelOptions m, SamplingConfig sampling) {
         try {
+            if (m.endpoints.active()) {
+                return RemoteModels.load(m);
+            }
             return parent.models().load(m.policy, m.reward, m.device, sampling.maxCompletionTokens());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot load the models (policy "

@@ -27,8 +27,12 @@ public final class ModelOptions {
             description = "Where the models run: cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @picocli.CommandLine.Mixin
+    EndpointOptions endpoints = new EndpointOptions();
+
     /** Checks the directories and the device; throws a {@link ParameterException} naming the problem. */
     void validate(CommandLine cl) {
+        endpoints.validate(cl);
         checkCheckpoint(cl, "--policy", policy);
         checkCheckpoint(cl, "--reward", reward);
         if (!DEVICE.matcher(device).matches()) {

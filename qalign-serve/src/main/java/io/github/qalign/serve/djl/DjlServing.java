@@ -1,13 +1,13 @@
 package io.github.qalign.serve.djl;
 
-import io.github.qalign.djl.llama.HfChatCodec;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
-import io.github.qalign.djl.tokenizer.HfTokenizer;
 import io.github.qalign.serve.ServedPolicy;
 import io.github.qalign.serve.ServedReward;
 import io.github.qalign.serve.TextCodec;
+import io.github.qalign.tokenizer.HfChatCodec;
+import io.github.qalign.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
