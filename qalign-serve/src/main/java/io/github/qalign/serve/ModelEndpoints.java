@@ -145,10 +145,23 @@ final class ModelEndpoints {
         if (Fields.optBool(body, "", "ignore_eos", false)) {
             throw ApiException.badRequest("ignore_eos", "unsupported", "ignore_eos: not supported by this server");
         }
+        neutral(body, "min_p", 0.0);
+        neutral(body, "repetition_penalty", 1.0);
+        neutral(body, "presence_penalty", 0.0);
+        neutral(body, "frequency_penalty", 0.0);
         JsonNode stop = Fields.get(body, "stop");
         if (stop != null && !(stop.isArray() && stop.isEmpty())) {
             throw ApiException.badRequest("stop", "unsupported", "stop: stop strings are not supported; use "
                     + "stop_token_ids");
+        }
+    }
+
+    /** A sampling knob this server does not implement: accepted only at its neutral value. */
+    private static void neutral(ObjectNode body, String name, double neutralValue) {
+        JsonNode n = Fields.get(body, name);
+        if (n != null && !(n.isNumber() && n.doubleValue() == neutralValue)) {
+            throw ApiException.badRequest(name, "unsupported", name + ": only " + neutralValue + " (off) is supported "
+                    + "by this server, got " + Fields.abbreviate(n));
         }
     }
 
