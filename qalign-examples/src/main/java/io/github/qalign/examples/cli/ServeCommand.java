@@ -3,13 +3,22 @@ package io.github.qalign.examples.cli;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.examples.models.Checkpoints;
 import io.github.qalign.examples.models.ExampleModels;
+import io.github.qalign.model.TokenIds;
+import io.github.qalign.remote.RemoteLanguageModel;
+import io.github.qalign.serve.ApiException;
 import io.github.qalign.serve.QalignServer;
+import io.github.qalign.serve.ServedPolicy;
+import io.github.qalign.serve.ServedReward;
+import io.github.qalign.serve.TextCodec;
 import io.github.qalign.serve.ServerConfig;
 import io.github.qalign.serve.djl.DjlServing;
+import io.github.qalign.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -30,6 +39,9 @@ import picocli.CommandLine.Spec;
                 + "completion (/v1/chat/completions with a 'qalign' request object: method, budget, beta or "
                 + "target_acceptance, chains, seed). Concurrent requests are batched into the runtime's forward "
                 + "passes. Stops gracefully on Ctrl-C / SIGTERM (requests in flight finish).",
+            "",
+            "With --policy-endpoint/--reward-endpoint it fronts model servers (vLLM, SGLang, llama.cpp fleets) "
+                + "through qalign-remote instead of loading the models in-process.",
             "",
             "Binds to 127.0.0.1 by default; set --api-key (or QALIGN_API_KEY) before binding elsewhere."})
 final class ServeCommand implements Callable<Integer> {
@@ -135,6 +147,79 @@ final class ServeCommand implements Callable<Integer> {
         return ExampleModels.storiesRewardModel();
     }
 
+    /** The served models and what closes them. */
+    private record Served(ServedPolicy policy, ServedReward reward, AutoCloseable closer) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                closer.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the models failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Served inProcess() {
+        Path policyDir = modelOptions.policy == null ? Checkpoints.embeddedPolicy() : modelOptions.policy;
+        Path rewardDir = modelOptions.reward == null ? embeddedRewardModel() : modelOptions.reward;
+        LlamaOptions options = LlamaOptions.builder().device(Checkpoints.device(modelOptions.device))
+                .maxBatchSize(maxBatch).contextLength(context).build();
+        DjlServing m = DjlServing.open(policyDir, rewardDir, options,
+                policyName != null ? policyName : modelOptions.policy == null ? "stories260k" : null,
+                rewardName != null ? rewardName : modelOptions.reward == null ? "stories260k-rm" : null);
+        return new Served(m.policy(), m.reward(), m);
+    }
+
+    /**
+     * Fronts model servers (qalign-remote): the alignment endpoint runs against them; text prompts need the
+     * policy's tokenizer files (--policy-tokenizer or --policy), token-id prompts work without.
+     */
+    private Served remote() {
+        LoadedModels m = RemoteModels.load(modelOptions);
+        List<AutoCloseable> owned = new ArrayList<>();
+        owned.add(m);
+        try {
+            RemoteLanguageModel lm = (RemoteLanguageModel) m.policy();
+            EndpointOptions e = modelOptions.endpoints;
+            Path tokDir = e.policyTokenizer != null ? e.policyTokenizer : modelOptions.policy;
+            TextCodec codec;
+            if (tokDir != null) {
+                HfTokenizer tok = HfTokenizer.open(tokDir);
+                owned.add(0, tok);
+                codec = DjlServing.textCodec(tok, lm.vocabSize());
+            } else {
+                codec = new TextCodec() {
+                    @Override
+                    public int[] encode(String text, boolean addSpecialTokens) {
+                        throw ApiException.badRequest("prompt", "no_tokenizer", "this server fronts remote models "
+                                + "without local tokenizer files (start it with --policy-tokenizer): send token ids");
+                    }
+
+                    @Override
+                    public String decode(int[] ids, boolean skipSpecialTokens) {
+                        return lm.decode(TokenIds.of(ids));
+                    }
+
+                    @Override
+                    public int vocabSize() {
+                        return lm.vocabSize();
+                    }
+                };
+            }
+            ServedPolicy p = new ServedPolicy(policyName != null ? policyName : "remote-policy", lm, codec, context);
+            ServedReward r = new ServedReward(rewardName != null ? rewardName : "remote-reward", m.reward(),
+                    m.reward(), codec, context);
+            return new Served(p, r, () -> {
+                for (AutoCloseable c : owned) {
+                    c.close();
+                }
+            });
+        } catch (RuntimeException ex) {
+            m.close();
+            throw ex;
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         CommandLine cl = spec.commandLine();
@@ -156,13 +241,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(cl, "--context must be >= 2, got " + context);
         }
         long t0 = System.nanoTime();
-        Path policyDir = modelOptions.policy == null ? Checkpoints.embeddedPolicy() : modelOptions.policy;
-        Path rewardDir = modelOptions.reward == null ? embeddedRewardModel() : modelOptions.reward;
-        LlamaOptions options = LlamaOptions.builder().device(Checkpoints.device(modelOptions.device))
-                .maxBatchSize(maxBatch).contextLength(context).build();
-        DjlServing models = DjlServing.open(policyDir, rewardDir, options,
-                policyName != null ? policyName : modelOptions.policy == null ? "stories260k" : null,
-                rewardName != null ? rewardName : modelOptions.reward == null ? "stories260k-rm" : null);
+        Served models = modelOptions.endpoints.active() ? remote() : inProcess();
         QalignServer server;
         try {
             server = QalignServer.start(models.policy(), models.reward(), config);

@@ -64,6 +64,47 @@ class ServeCommandTest {
     }
 
     @Test
+    void frontsModelServersThroughQalignRemoteWithTheSameAnswer() throws Exception {
+        io.github.qalign.djl.llama.LlamaOptions opts = io.github.qalign.djl.llama.LlamaOptions.builder()
+                .maxBatchSize(16).contextLength(512).build();
+        String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":24,"
+                + "\"qalign\":{\"budget\":4,\"seed\":5,\"beta\":0.25}}";
+        try (io.github.qalign.serve.djl.DjlServing inner = io.github.qalign.serve.djl.DjlServing.open(
+                io.github.qalign.examples.models.Checkpoints.embeddedPolicy(), ServeCommand.embeddedRewardModel(),
+                opts, "stories260k", "stories260k-rm");
+             QalignServer upstream = QalignServer.start(inner.policy(), inner.reward(),
+                     io.github.qalign.serve.ServerConfig.builder().port(0).build())) {
+            HttpResponse<String> direct = send(HttpRequest.newBuilder(upstream.baseUri().resolve(
+                    "/v1/chat/completions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(chat)).build());
+            CompletableFuture<QalignServer> started = new CompletableFuture<>();
+            ServeCommand.onStarted = started::complete;
+            CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(
+                    (p, r, d, m) -> {
+                        throw new AssertionError("serve loads its models itself");
+                    }, "serve", "--port", "0", "--policy-endpoint", upstream.baseUri().toString(),
+                    "--reward-endpoint", upstream.baseUri().toString(), "--policy-tokenizer",
+                    io.github.qalign.examples.models.Checkpoints.embeddedPolicy().toString()));
+            QalignServer front = started.get(120, TimeUnit.SECONDS);
+            HttpResponse<String> viaFront = send(HttpRequest.newBuilder(front.baseUri().resolve(
+                    "/v1/chat/completions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(chat)).build());
+            assertThat(viaFront.statusCode()).as(viaFront.body()).isEqualTo(200);
+            JsonNode a = JSON.readTree(direct.body());
+            JsonNode b = JSON.readTree(viaFront.body());
+            assertThat(b.get("choices").get(0).get("message").get("content").asText())
+                    .isEqualTo(a.get("choices").get(0).get("message").get("content").asText());
+            assertThat(b.get("model").asText()).isEqualTo("remote-policy");
+            // the front's policy calls reached the upstream's runtime
+            assertThat(upstream.policyBatches().rows()).isGreaterThanOrEqualTo(8);
+            front.stop();
+            assertThat(run.get(60, TimeUnit.SECONDS).code()).isZero();
+        } finally {
+            ServeCommand.onStarted = null;
+        }
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         CliRun r = CliRun.run((p, rw, d, m) -> {
             throw new AssertionError("not reached");

@@ -126,6 +126,17 @@ public final class DjlServing implements AutoCloseable {
         return codec(hc.tokenizer(), lm.model().config().vocabSize());
     }
 
+    /**
+     * A Hugging Face tokenizer as a {@link TextCodec} (also for remote models served with local tokenizer files).
+     *
+     * @param tok   the tokenizer (the caller keeps ownership)
+     * @param vocab the model's vocabulary size
+     * @return the codec
+     */
+    public static TextCodec textCodec(HfTokenizer tok, int vocab) {
+        return codec(tok, vocab);
+    }
+
     private static TextCodec codec(HfTokenizer tok, int vocab) {
         Objects.requireNonNull(tok, "tokenizer");
         return new TextCodec() {
