@@ -27,6 +27,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -113,6 +114,16 @@ public final class QalignServer implements AutoCloseable {
                 response.getHeaders().put("Retry-After", "1");
                 writeJson(response, callback, 503, errorBody(new ApiException(503, "server_error", null,
                         "shutting_down", "the server is shutting down", Map.of())));
+            }
+        });
+        // errors Jetty answers itself (malformed HTTP, oversized headers) also in OpenAI's shape
+        server.setErrorHandler(new ErrorHandler() {
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message,
+                                            Throwable cause, Callback callback) {
+                String type = code >= 500 ? "server_error" : "invalid_request_error";
+                writeJson(response, callback, code, errorBody(new ApiException(code, type, null, "http_" + code,
+                        message == null || message.isBlank() ? "HTTP error " + code : message, Map.of())));
             }
         });
         server.setStopTimeout(config.shutdownGrace().toMillis());

@@ -136,6 +136,22 @@ class ErrorShapeTest {
     }
 
     @Test
+    void errorsJettyAnswersItselfUseTheSameShape() throws Exception {
+        // a request line Jetty rejects before any handler runs (oversized header)
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            String req = "GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n";
+            socket.getOutputStream().write(req.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(10_000);
+            String res = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(res).startsWith("HTTP/1.1 431");
+            JsonNode e = Http.parse(res.substring(res.indexOf("\r\n\r\n") + 4)).get("error");
+            assertThat(e.get("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(e.get("code").asText()).isEqualTo("http_431");
+        }
+    }
+
+    @Test
     void bearerTokenGuardsEverythingButHealth() throws Exception {
         try (QalignServer guarded = QalignServer.start(models.serving.policy(), models.serving.reward(),
                 ServerConfig.builder().port(0).apiKey("s3cret").build())) {
