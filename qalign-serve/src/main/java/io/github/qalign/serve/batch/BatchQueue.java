@@ -76,6 +76,15 @@ abstract class BatchQueue<Q, R> implements AutoCloseable {
     }
 
     /**
+     * Jobs waiting for the worker now.
+     *
+     * @return the queue depth
+     */
+    int queued() {
+        return queue.size();
+    }
+
+    /**
      * Enqueues rows and waits for their results.
      *
      * @param rows the rows, not empty

@@ -53,6 +53,11 @@ public final class BatchingLanguageModel implements LanguageModel, AutoCloseable
         return queue.stats();
     }
 
+    /** Jobs waiting for the worker now (tests). */
+    int queuedJobs() {
+        return queue.queued();
+    }
+
     /**
      * The model behind the queue.
      *
