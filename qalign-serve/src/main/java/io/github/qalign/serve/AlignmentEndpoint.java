@@ -223,8 +223,8 @@ final class AlignmentEndpoint {
                 List<ChainDiagnostics> ds = pr.chains().stream().map(ChainDiagnostics::of).toList();
                 ext.put("chains", chains);
                 ext.put("steps", steps);
-                ext.put("acceptance_rate", r.acceptanceRate());
-                ext.put("ess", ds.stream().mapToDouble(ChainDiagnostics::rewardEss).sum());
+                finite(ext, "acceptance_rate", steps == 0 ? Double.NaN : r.acceptanceRate());
+                finite(ext, "ess", ds.stream().mapToDouble(ChainDiagnostics::rewardEss).sum());
             }
             default -> {
                 IndependentResult r = IndependentSampler.builder().languageModel(meteredLm).rewardModel(meteredRm)
@@ -240,7 +240,7 @@ final class AlignmentEndpoint {
                         answer = v.answer().orElse(null);
                     }
                 }
-                ext.put("ess", essOfWeights(samples, beta));
+                finite(ext, "ess", essOfWeights(samples, beta));
             }
         }
         if (method == Method.QALIGN || method == Method.WMV) {
@@ -297,6 +297,15 @@ final class AlignmentEndpoint {
             return null;
         }
         return root;
+    }
+
+    /** JSON has no NaN: a value that is not finite (e.g. no QAlign steps) is written as null. */
+    private static void finite(ObjectNode n, String name, double v) {
+        if (Double.isFinite(v)) {
+            n.put(name, v);
+        } else {
+            n.putNull(name);
+        }
     }
 
     private static void headerDefault(Exchange ex, ObjectNode q, String field, String header, boolean numeric) {

@@ -143,6 +143,16 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void aBudgetOfOneIsTheInitialSampleWithNoAcceptanceRate() {
+        Http.Res r = Http.post(base, "/v1/chat/completions", request("{\"budget\":1,\"seed\":4}"));
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        JsonNode q = r.json().get("qalign");
+        assertThat(q.get("steps").asInt()).isZero();
+        assertThat(q.get("samples").asInt()).isEqualTo(1);
+        assertThat(q.get("acceptance_rate").isNull()).isTrue();
+    }
+
+    @Test
     void settingsMayComeAsHeadersAndTargetAcceptanceTunesBeta() {
         Http.Res r = Http.post(base, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\""
                 + USER + "\"}],\"max_tokens\":16,\"seed\":3}", Map.of("X-QAlign-Method", "bon",
