@@ -177,6 +177,12 @@ final class AlignmentEndpoint {
             throw ModelEndpoints.contextOverflow(Fields.get(body, "max_completion_tokens") != null
                     ? "max_completion_tokens" : "max_tokens", policy.contextLength(), plen, maxTokens);
         }
+        if (plen + maxTokens > reward.contextLength()) {
+            throw ApiException.badRequest(mt == null ? "messages" : "max_tokens", "context_length_exceeded",
+                    "The reward model's maximum context length is " + reward.contextLength() + " tokens. However, "
+                            + "a scored sample may have " + (plen + maxTokens) + " tokens (" + plen + " in the "
+                            + "messages, " + maxTokens + " in the completion). Please reduce max_tokens.");
+        }
         SamplingConfig sampling = ModelEndpoints.sampling(body, maxTokens);
 
         Metered meteredLm = new Metered(lm);
