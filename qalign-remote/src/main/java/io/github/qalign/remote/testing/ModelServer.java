@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code GET /health}, {@code GET /v1/models}.</li>
  * </ul>
  * Errors are 400s in vLLM's {@code {"error": {"message", "type", "code"}}} shape. Requests are handled on a fixed
- * pool of threads; close the server to stop it (open connections are dropped, as a killed server's would be).
+ * pool of threads, each its own model call unless {@link Builder#maxBatch(int)} lets concurrent calls share one; close the server to stop it (open connections are dropped, as a killed server's would be).
  */
 public final class ModelServer implements AutoCloseable {
 
@@ -68,6 +68,7 @@ public final class ModelServer implements AutoCloseable {
     private final ExecutorService pool;
     private final AtomicLong completions = new AtomicLong();
     private final AtomicLong classifications = new AtomicLong();
+    private final Batcher batcher;
 
     private ModelServer(Builder b) throws IOException {
         this.languageModel = b.languageModel;
@@ -82,6 +83,7 @@ public final class ModelServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(pool);
+        this.batcher = b.maxBatch > 1 && languageModel != null ? new Batcher(languageModel, b.maxBatch) : null;
         server.createContext("/", this::handle);
         server.start();
     }
@@ -128,6 +130,88 @@ public final class ModelServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         pool.shutdownNow();
+        if (batcher != null) {
+            batcher.close();
+        }
+    }
+
+    /**
+     * Runs the requests of concurrent HTTP calls together: a worker takes the oldest waiting call and every other
+     * waiting call with the same sampling configuration (up to {@code maxBatch} rows) and makes one
+     * {@link LanguageModel#generate} call of them all, as a serving engine batches concurrent requests. Each request
+     * still draws only from its own seed, so results do not depend on the batching (up to float rounding of
+     * batched forward passes).
+     */
+    private static final class Batcher implements AutoCloseable {
+        private final LanguageModel lm;
+        private final int maxBatch;
+        private final java.util.concurrent.LinkedBlockingDeque<Job> queue = new java.util.concurrent.LinkedBlockingDeque<>();
+        private final Thread worker;
+
+        private record Job(List<GenerationRequest> requests, SamplingConfig config,
+                           java.util.concurrent.CompletableFuture<List<Generation>> result) {
+        }
+
+        Batcher(LanguageModel lm, int maxBatch) {
+            this.lm = lm;
+            this.maxBatch = maxBatch;
+            this.worker = new Thread(this::loop, "model-server-batcher");
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
+            Job j = new Job(requests, config, new java.util.concurrent.CompletableFuture<>());
+            queue.add(j);
+            try {
+                return j.result().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+
+        private void loop() {
+            while (!Thread.currentThread().isInterrupted()) {
+                Job first;
+                try {
+                    first = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                List<Job> jobs = new ArrayList<>();
+                jobs.add(first);
+                int rows = first.requests().size();
+                for (java.util.Iterator<Job> it = queue.iterator(); it.hasNext() && rows < maxBatch; ) {
+                    Job j = it.next();
+                    if (j.config().equals(first.config()) && rows + j.requests().size() <= maxBatch) {
+                        it.remove();
+                        jobs.add(j);
+                        rows += j.requests().size();
+                    }
+                }
+                List<GenerationRequest> all = new ArrayList<>(rows);
+                jobs.forEach(j -> all.addAll(j.requests()));
+                try {
+                    List<Generation> out = lm.generate(all, first.config());
+                    int at = 0;
+                    for (Job j : jobs) {
+                        j.result().complete(out.subList(at, at + j.requests().size()));
+                        at += j.requests().size();
+                    }
+                } catch (RuntimeException e) {
+                    jobs.forEach(j -> j.result().completeExceptionally(e));
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            worker.interrupt();
+            queue.forEach(j -> j.result().completeExceptionally(new IllegalStateException("server closed")));
+        }
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -207,7 +291,8 @@ public final class ModelServer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             reqs.add(new GenerationRequest(prompt, prefix, seed.longValue() + i));
         }
-        List<Generation> gens = languageModel.generate(reqs, config);
+        List<Generation> gens = batcher != null ? batcher.generate(reqs, config)
+                : languageModel.generate(reqs, config);
         ObjectNode r = JSON.createObjectNode();
         r.put("id", "cmpl-" + Long.toHexString(seed.longValue()));
         r.put("object", "text_completion");
@@ -396,6 +481,7 @@ public final class ModelServer implements AutoCloseable {
         private final List<Prompt> prompts = new ArrayList<>();
         private int port;
         private int threads = 4;
+        private int maxBatch = 1;
 
         private Builder() {
         }
@@ -466,6 +552,22 @@ public final class ModelServer implements AutoCloseable {
                 throw new IllegalArgumentException("threads must be >= 1, got " + n);
             }
             this.threads = n;
+            return this;
+        }
+
+        /**
+         * Batches the completion requests of concurrent HTTP calls into one model call of up to {@code n} rows
+         * (default 1: every HTTP request is its own model call, so results are bit-for-bit those of one-request
+         * calls). Use with at least as many {@link #threads(int)} as concurrent calls.
+         *
+         * @param n rows per model call, &gt;= 1
+         * @return this builder
+         */
+        public Builder maxBatch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBatch must be >= 1, got " + n);
+            }
+            this.maxBatch = n;
             return this;
         }
 
