@@ -11,7 +11,6 @@ import io.github.qalign.serve.batch.Deadline;
 import io.github.qalign.serve.batch.RequestTimeoutException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -279,15 +278,12 @@ public final class QalignServer implements AutoCloseable {
                 requestCounter.incrementAndGet();
             }
             response.getHeaders().put("X-Request-Id", rid);
-            boolean[] sseOpen = {false};
             Exchange ex = new Exchange(method, path, rid, h -> request.getHeaders().get(h), () -> readBody(request),
                     () -> {
                         response.setStatus(200);
                         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
                         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-                        sseOpen[0] = true;
-                        OutputStream os = Content.Sink.asOutputStream(response);
-                        return os;
+                        return Content.Sink.asOutputStream(response);
                     });
             int status = 200;
             String errorCode = null;
@@ -344,10 +340,10 @@ public final class QalignServer implements AutoCloseable {
                 return admitted(modelAdmission, () -> modelEndpoints.classify(ex));
             case "/tokenize":
                 requireMethod(ex, "POST");
-                return modelEndpoints.tokenize(ex);
+                return admitted(modelAdmission, () -> modelEndpoints.tokenize(ex));
             case "/detokenize":
                 requireMethod(ex, "POST");
-                return modelEndpoints.detokenize(ex);
+                return admitted(modelAdmission, () -> modelEndpoints.detokenize(ex));
             case "/v1/chat/completions":
                 requireMethod(ex, "POST");
                 return admitted(alignmentAdmission, () -> alignmentEndpoint.chat(ex));
