@@ -59,22 +59,29 @@ public final class ServeLoadBench {
         try (LlamaLanguageModel lm = LlamaLanguageModel.load(EmbeddedModels.stories260k(), opts);
              LlamaRewardModel rm = QAlignReuse.storiesRewardModelWithRandomHead(opts, 1)) {
             DjlServing serving = DjlServing.sharingTokenizer("stories260k", lm, "rm", rm, 256);
-            for (boolean batching : new boolean[] {true, false}) {
-                ServerConfig config = ServerConfig.builder().port(0).concurrency(64, 64)
-                        .batching(64, Duration.ofMillis(2), batching).build();
-                try (QalignServer server = QalignServer.start(serving.policy(), serving.reward(), config)) {
-                    run(server, 4, 2, maxTokens, null, 0);
-                    for (int clients : new int[] {1, 8, 32}) {
-                        run(server, clients, seconds, maxTokens, batching ? "on" : "off", clients * 1_000_000L);
-                    }
+            // both servers up front and the points interleaved (on, off at each concurrency), so JIT warm-up and
+            // the shared machine's load drift do not favour one mode
+            try (QalignServer on = QalignServer.start(serving.policy(), serving.reward(), config(true));
+                 QalignServer off = QalignServer.start(serving.policy(), serving.reward(), config(false))) {
+                run(on, 8, 3, maxTokens, null, 0);
+                run(off, 8, 3, maxTokens, null, 0);
+                for (int clients : new int[] {1, 8, 32}) {
+                    run(on, clients, seconds, maxTokens, "on", clients * 1_000_000L);
+                    run(off, clients, seconds, maxTokens, "off", clients * 1_000_000L);
                 }
             }
         }
     }
 
+    private static ServerConfig config(boolean batching) {
+        return ServerConfig.builder().port(0).concurrency(64, 64).batching(64, Duration.ofMillis(2), batching)
+                .build();
+    }
+
     private static void run(QalignServer server, int clients, double seconds, int maxTokens, String label,
                             long seedBase) throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+        ExecutorService httpPool = Executors.newFixedThreadPool(4);
+        HttpClient http = HttpClient.newBuilder().executor(httpPool).build();
         URI uri = server.baseUri().resolve("/v1/completions");
         BatchStats.Snapshot before = server.policyBatches();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -106,11 +113,16 @@ public final class ServeLoadBench {
                 return null;
             }));
         }
-        for (Future<?> f : fs) {
-            f.get();
+        try {
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            // non-daemon pools: shut them down or the JVM outlives main
+            pool.shutdownNow();
+            httpPool.shutdownNow();
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        pool.shutdown();
         if (label == null) {
             return;
         }
