@@ -74,7 +74,7 @@ public final class ServeLoadBench {
     }
 
     private static ServerConfig config(boolean batching) {
-        return ServerConfig.builder().port(0).concurrency(64, 64).batching(64, Duration.ofMillis(2), batching)
+        return ServerConfig.builder().port(0).concurrency(64, 64).batching(64, Duration.ZERO, batching)
                 .build();
     }
 

@@ -121,7 +121,7 @@ public record ServerConfig(String host, int port, String apiKey, int maxRequestB
         private int maxAlignments = 4;
         private int maxQueuedAlignments = 16;
         private int maxBatchRows = 64;
-        private Duration maxBatchWait = Duration.ofMillis(2);
+        private Duration maxBatchWait = Duration.ZERO;
         private boolean batching = true;
         private int maxBudget = 128;
         private int maxN = 64;
@@ -215,7 +215,8 @@ public record ServerConfig(String host, int port, String apiKey, int maxRequestB
         }
 
         /**
-         * Batch formation: rows per batch (default 64), wait after the first request (default 2 ms), on/off.
+         * Batch formation: rows per batch (default 64), wait after the first request (default 0: a batch is what
+         * queued while the model ran the previous one, so a lone request never waits), on/off.
          *
          * @param rows     rows per batch
          * @param wait     how long a batch waits for more

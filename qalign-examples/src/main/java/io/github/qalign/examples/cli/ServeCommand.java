@@ -90,8 +90,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Rows per batched forward pass (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--batch-wait-ms", paramLabel = "MS", defaultValue = "2",
-            description = "How long a batch waits for more requests after its first one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-wait-ms", paramLabel = "MS", defaultValue = "0",
+            description = "How long a batch waits for more requests after its first one (default: ${DEFAULT-VALUE}: "
+                    + "a batch is whatever queued while the model ran the previous one).")
     long batchWaitMs;
 
     @Option(names = "--no-batching", description = "Run every request alone (for comparisons).")
