@@ -1,7 +1,6 @@
 package io.github.qalign.bench;
 
 import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.diagnostics.QAlignReuse;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
@@ -52,13 +51,13 @@ public final class RemoteQAlignBench {
         List<AutoCloseable> open = new ArrayList<>();
         try {
             LlamaLanguageModel lm = own(open, LlamaLanguageModel.load(EmbeddedModels.stories260k(), opts));
-            LlamaRewardModel rm = own(open, QAlignReuse.storiesRewardModelWithRandomHead(opts, 7));
+            LlamaRewardModel rm = own(open, LlamaRewardModel.load(EmbeddedModels.stories260kReward(), opts, true));
             Prompt prompt = lm.prompt("Once upon a time, there was a little dog named Max.");
 
             // 1. QAlign in process vs. through one server
             ModelServer server = own(open, ModelServer.builder()
                     .languageModel(own(open, LlamaLanguageModel.load(EmbeddedModels.stories260k(), opts)))
-                    .rewardModel(own(open, QAlignReuse.storiesRewardModelWithRandomHead(opts, 7))).threads(64)
+                    .rewardModel(own(open, LlamaRewardModel.load(EmbeddedModels.stories260kReward(), opts, true))).threads(64)
                     .maxBatch(batch).start());
             RemoteLanguageModel rlm = own(open, RemoteLanguageModel.builder().endpoint(server.baseUrl().toString())
                     .tokenizer(EmbeddedModels.stories260k()).build());

@@ -2,19 +2,16 @@ package io.github.qalign.remote;
 
 import io.github.qalign.model.ChatMessage;
 import io.github.qalign.tokenizer.ChatCodec;
-import io.github.qalign.tokenizer.ChatTemplate;
 import io.github.qalign.tokenizer.HfChatCodec;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Local tokenization: a {@link ChatCodec} (usually {@link HfChatCodec} over the model's own {@code tokenizer.json}
- * and chat template). A one-user-message prompt goes through {@link ChatCodec#encodePrompt}, a user/assistant
- * exchange through {@link ChatCodec#encodeExchange}, exactly as the in-process models do; longer conversations need
- * a chat template.
+ * and chat template): prompts through {@link ChatCodec#encodePrompt(List)}, scored exchanges through
+ * {@link ChatCodec#encodeExchange(List, String)}, completion text through {@link ChatCodec#decodeContinuation},
+ * exactly as the in-process models do.
  */
 final class LocalTextCodec implements TextCodec {
 
@@ -30,31 +27,19 @@ final class LocalTextCodec implements TextCodec {
 
     @Override
     public int[] encode(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        boolean single = messages.size() == 1 && messages.get(0).role().equals(ChatMessage.USER);
-        boolean exchange = messages.size() == 2 && messages.get(0).role().equals(ChatMessage.USER)
-                && messages.get(1).role().equals(ChatMessage.ASSISTANT);
-        if (addGenerationPrompt && single) {
-            return codec.encodePrompt(messages.get(0).content());
+        if (addGenerationPrompt) {
+            return codec.encodePrompt(messages);
         }
-        if (!addGenerationPrompt && exchange) {
-            return codec.encodeExchange(messages.get(0).content(), messages.get(1).content());
+        ChatMessage last = messages.get(messages.size() - 1);
+        if (messages.size() < 2 || !last.role().equals(ChatMessage.ASSISTANT)) {
+            throw new IllegalArgumentException("an exchange to score ends with the assistant's message");
         }
-        if (codec instanceof HfChatCodec hf) {
-            Optional<ChatTemplate> t = hf.template();
-            if (t.isPresent()) {
-                List<io.github.qalign.tokenizer.ChatMessage> ms = new ArrayList<>(messages.size());
-                for (ChatMessage m : messages) {
-                    ms.add(new io.github.qalign.tokenizer.ChatMessage(m.role(), m.content()));
-                }
-                int[] ids = hf.tokenizer().encode(t.get().render(ms, addGenerationPrompt), false);
-                if (ids.length == 0) {
-                    throw new IllegalArgumentException("the conversation renders to no tokens");
-                }
-                return ids;
-            }
-        }
-        throw new UnsupportedOperationException("the tokenizer has no chat template: only a single user message (or a "
-                + "user/assistant exchange for a reward model) can be encoded, got " + messages.size() + " messages");
+        return codec.encodeExchange(messages.subList(0, messages.size() - 1), last.content());
+    }
+
+    @Override
+    public String decodeContinuation(int[] context, int[] ids) {
+        return codec.decodeContinuation(context, ids);
     }
 
     @Override

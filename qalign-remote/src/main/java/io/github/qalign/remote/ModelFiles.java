@@ -47,6 +47,11 @@ public record ModelFiles(int[] eosTokenIds, int bosTokenId, int vocabSize) {
         }
     }
 
+    /**
+     * The EOS ids.
+     *
+     * @return a copy of the EOS ids
+     */
     @Override
     public int[] eosTokenIds() {
         return eosTokenIds.clone();

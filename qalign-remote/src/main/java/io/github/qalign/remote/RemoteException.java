@@ -16,9 +16,13 @@ public class RemoteException extends ModelException {
     /** Status recorded when no HTTP response was received (connection error, timeout). */
     public static final int NO_STATUS = -1;
 
+    /** The endpoint of the last attempt. */
     private final transient URI endpoint;
+    /** The HTTP status of the last response, or {@link #NO_STATUS}. */
     private final int status;
+    /** The first bytes of the last response body. */
     private final String bodyHead;
+    /** How many attempts were made. */
     private final int attempts;
 
     /**

@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,7 +113,16 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        this.executor = Executors.newCachedThreadPool(tf);
+        this.executor = boundedPool(client.fleet(), b.options, tf);
+    }
+
+    /** At most as many request threads as the fleet admits requests in flight; idle threads end after 30 s. */
+    static ExecutorService boundedPool(Fleet fleet, RemoteOptions options, ThreadFactory tf) {
+        int n = (int) Math.min(1024, (long) fleet.members().size() * options.maxConcurrentPerEndpoint());
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(n, n, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), tf);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
@@ -175,6 +183,11 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         return parameterCount;
     }
 
+    /** A completion's text as the tokenizer decodes it after its prompt (a leading space is kept). */
+    private String text(Prompt prompt, TokenIds completion) {
+        return codec.decodeContinuation(prompt.ids().toArray(), completion.toArray());
+    }
+
     @Override
     public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
         Objects.requireNonNull(requests, "requests");
@@ -193,7 +206,8 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
                         + " tokens exceeds maxCompletionTokens " + cap);
             }
             if (k == cap) {
-                out[i] = new Generation(r.prefix(), k, decode(r.prefix()), FinishReason.LENGTH, TokenUsage.ZERO);
+                out[i] = new Generation(r.prefix(), k, text(r.prompt(), r.prefix()), FinishReason.LENGTH,
+                        TokenUsage.ZERO);
             } else {
                 todo.add(i);
             }
@@ -299,7 +313,7 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
                 // the n children share one prompt: the server computes it once
                 u = new TokenUsage(0, input.length, u.generatedTokens());
             }
-            out.add(new Generation(completion, k, decode(completion), reason, u));
+            out.add(new Generation(completion, k, text(rj.prompt(), completion), reason, u));
         }
         return out;
     }
@@ -321,6 +335,13 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         }
         for (int i = 0; i < ids.length - 1; i++) {
             if (isEos(ids[i])) {
+                if (dialect == Dialect.LLAMA_CPP) {
+                    // llama.cpp stops only on the EOG ids of its GGUF and takes no stop ids: a checkpoint whose
+                    // generation_config lists more (stories260K: [2, 1]) continues past them. The tokens up to the
+                    // first of our EOS ids are exactly a sample that stops there; the rest is discarded.
+                    ids = Arrays.copyOf(ids, i + 1);
+                    break;
+                }
                 throw new InvalidResponseException(where + ": EOS id " + ids[i] + " at position " + i + " of "
                         + ids.length + " (generation must stop at EOS)");
             }
@@ -363,7 +384,9 @@ public final class RemoteLanguageModel implements LanguageModel, AutoCloseable {
         } else {
             reused = 0;
         }
-        return new Parsed(TokenIds.of(ids), new TokenUsage(sent - reused, reused, ids.length), endsOnEos);
+        // generated: what the server sampled, including tokens past our EOS that llama.cpp produced and we dropped
+        long generated = Math.max(ids.length, c.ids().length);
+        return new Parsed(TokenIds.of(ids), new TokenUsage(sent - reused, reused, generated), endsOnEos);
     }
 
     private boolean isEos(int id) {

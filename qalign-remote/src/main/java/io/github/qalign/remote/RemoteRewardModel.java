@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -82,7 +81,7 @@ public final class RemoteRewardModel implements RewardModel, AutoCloseable {
         this.parameterCount = b.parameterCount;
         int id = POOL.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
-        this.executor = Executors.newCachedThreadPool(r -> {
+        this.executor = RemoteLanguageModel.boundedPool(client.fleet(), b.options, r -> {
             Thread t = new Thread(r, "qalign-remote-rm-" + id + "-" + thread.incrementAndGet());
             t.setDaemon(true);
             return t;

@@ -25,6 +25,17 @@ interface TextCodec extends AutoCloseable {
     String decode(int[] ids);
 
     /**
+     * The text {@code ids} add after {@code context} (a completion after its prompt), special tokens skipped.
+     *
+     * @param context the ids before
+     * @param ids     the continuation
+     * @return the text
+     */
+    default String decodeContinuation(int[] context, int[] ids) {
+        return decode(ids);
+    }
+
+    /**
      * The vocabulary size, or 0 when unknown.
      *
      * @return the vocabulary size, or 0

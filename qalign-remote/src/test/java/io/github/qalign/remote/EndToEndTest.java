@@ -34,12 +34,12 @@ class EndToEndTest {
     /** The toy's tokenization as a codec (prompt = its code points; decode = letters). */
     static final class ToyCodec implements ChatCodec {
         @Override
-        public int[] encodePrompt(String userText) {
-            return TOY.prompt(userText).ids().toArray();
+        public int[] encodePrompt(List<io.github.qalign.model.ChatMessage> messages) {
+            return TOY.prompt(messages).ids().toArray();
         }
 
         @Override
-        public int[] encodeExchange(String userText, String assistantText) {
+        public int[] encodeExchange(List<io.github.qalign.model.ChatMessage> messages, String completion) {
             throw new UnsupportedOperationException();
         }
 

@@ -106,6 +106,22 @@ class LlamaCppAndSglangTest {
     }
 
     @Test
+    void llamaCppContinuesPastEosIdsItDoesNotKnowAndTheSampleIsCutAtTheFirst() {
+        // seen on llama-server b11669 with stories260K, whose generation_config lists EOS [2, 1] while the GGUF's
+        // only EOG id is 2: the server generates BOS (1) mid-text and goes on
+        server.enqueue(json(200, llamaCpp("[300, 1, 385, 328]", "limit", 0, 3, 3)));
+        try (RemoteLanguageModel lm = RemoteLanguageModel.builder().dialect(Dialect.LLAMA_CPP)
+                .endpoint(server.url("/").toString()).codec(new TestSupport.IdCodec()).eosTokenIds(2, 1)
+                .vocabSize(512).options(TestSupport.fastOptions(sleeper, 1)).build()) {
+            Generation g = lm.generate(List.of(GenerationRequest.fresh(PROMPT, 1L)),
+                    SamplingConfig.defaults().withMaxCompletionTokens(4)).get(0);
+            assertThat(g.completion()).isEqualTo(TokenIds.of(300, 1));
+            assertThat(g.finishReason()).isEqualTo(FinishReason.EOS);
+            assertThat(g.usage().generatedTokens()).as("the server's work is counted").isEqualTo(4);
+        }
+    }
+
+    @Test
     void llamaCppLimitAndTheDocumentedSlightOverrunAreCappedAtTheBudget() {
         server.enqueue(json(200, llamaCpp("[300, 301, 302, 303]", "limit", 0, 3, 3)));
         try (RemoteLanguageModel lm = model(Dialect.LLAMA_CPP)) {

@@ -40,17 +40,15 @@ final class TestSupport {
     /** A codec over a toy vocabulary: a prompt is its code points + 1000; ids decode to "&lt;id&gt;" joined. */
     static final class IdCodec implements ChatCodec {
         @Override
-        public int[] encodePrompt(String userText) {
-            return userText.codePoints().map(c -> c % 1000).toArray();
+        public int[] encodePrompt(List<io.github.qalign.model.ChatMessage> messages) {
+            StringBuilder sb = new StringBuilder();
+            messages.forEach(m -> sb.append(m.content()));
+            return sb.toString().codePoints().map(c -> c % 1000).toArray();
         }
 
         @Override
-        public int[] encodeExchange(String userText, String assistantText) {
-            int[] a = encodePrompt(userText);
-            int[] b = encodePrompt(assistantText);
-            int[] out = Arrays.copyOf(a, a.length + b.length);
-            System.arraycopy(b, 0, out, a.length, b.length);
-            return out;
+        public int[] encodeExchange(List<io.github.qalign.model.ChatMessage> messages, String completion) {
+            return encodePrompt(ChatCodec.withAssistant(messages, completion));
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.github.qalign.tokenizer;
 
+import io.github.qalign.model.ChatMessage;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -10,12 +12,15 @@ import java.util.Optional;
  * has one, its chat template.
  *
  * <ul>
- *   <li>prompt: with a template, {@code render([user], addGenerationPrompt = true)} tokenized without added special
- *       tokens (templates emit BOS themselves); without one, BOS (when the config has one) + the text's ids;</li>
- *   <li>exchange (reward models): with a template, {@code render([user, assistant], false)}; without one, BOS + the
- *       ids of {@code userText + "\n" + assistantText};</li>
- *   <li>decode: the tokenizer's decoder, special tokens skipped.</li>
+ *   <li>prompt: with a template, {@code render(messages, addGenerationPrompt = true)} tokenized without added special
+ *       tokens (templates emit BOS themselves); without one, only a single user message: BOS (when the config has
+ *       one) + the text's ids;</li>
+ *   <li>exchange (reward models): with a template, {@code render(messages + [assistant(completion)], false)};
+ *       without one, a single user message: BOS + the ids of {@code userText + "\n" + completion};</li>
+ *   <li>decode: the tokenizer's decoder, special tokens skipped; a continuation is decoded in the context of its
+ *       prompt so its leading space is kept.</li>
  * </ul>
+ * Message contents are data: the template renders them verbatim (see {@link ChatTemplate}).
  */
 public final class HfChatCodec implements ChatCodec, AutoCloseable {
 
@@ -74,25 +79,47 @@ public final class HfChatCodec implements ChatCodec, AutoCloseable {
     }
 
     @Override
-    public int[] encodePrompt(String userText) {
-        Objects.requireNonNull(userText, "userText");
+    public int[] encodePrompt(List<ChatMessage> messages) {
+        checkMessages(messages);
         if (template != null) {
-            return nonEmpty(tokenizer.encode(template.render(List.of(new ChatMessage("user", userText)), true),
-                    false), userText);
+            return nonEmpty(tokenizer.encode(template.render(messages, true), false), messages);
         }
-        return nonEmpty(withBos(tokenizer.encode(userText, false)), userText);
+        return nonEmpty(withBos(tokenizer.encode(singleUserText(messages), false)), messages);
     }
 
     @Override
-    public int[] encodeExchange(String userText, String assistantText) {
-        Objects.requireNonNull(userText, "userText");
-        Objects.requireNonNull(assistantText, "assistantText");
+    public int[] encodeExchange(List<ChatMessage> messages, String completion) {
+        checkMessages(messages);
+        Objects.requireNonNull(completion, "completion");
         if (template != null) {
-            String s = template.render(List.of(new ChatMessage("user", userText),
-                    new ChatMessage("assistant", assistantText)), false);
-            return nonEmpty(tokenizer.encode(s, false), userText);
+            String s = template.render(ChatCodec.withAssistant(messages, completion), false);
+            return nonEmpty(tokenizer.encode(s, false), messages);
         }
-        return nonEmpty(withBos(tokenizer.encode(userText + "\n" + assistantText, false)), userText);
+        return nonEmpty(withBos(tokenizer.encode(singleUserText(messages) + "\n" + completion, false)), messages);
+    }
+
+    private static void checkMessages(List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("the conversation is empty");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            Objects.requireNonNull(messages.get(i), "message " + i);
+        }
+    }
+
+    /** Without a chat template only a single user message has a defined encoding. */
+    private String singleUserText(List<ChatMessage> messages) {
+        if (messages.size() != 1 || !messages.get(0).role().equals(ChatMessage.USER)) {
+            StringBuilder roles = new StringBuilder();
+            for (ChatMessage m : messages) {
+                roles.append(roles.length() == 0 ? "" : ", ").append(m.role());
+            }
+            throw new IllegalArgumentException(tokenizer.path() + ": the tokenizer has no chat template"
+                    + " (no chat_template in tokenizer_config.json), so only a single user message can be encoded;"
+                    + " got " + messages.size() + " messages [" + roles + "]");
+        }
+        return messages.get(0).content();
     }
 
     private int[] withBos(int[] ids) {
@@ -105,9 +132,10 @@ public final class HfChatCodec implements ChatCodec, AutoCloseable {
         return out;
     }
 
-    private static int[] nonEmpty(int[] ids, String text) {
+    private static int[] nonEmpty(int[] ids, List<ChatMessage> messages) {
         if (ids.length == 0) {
-            throw new IllegalArgumentException("prompt '" + text + "' encodes to no tokens (no BOS, empty text)");
+            throw new IllegalArgumentException("a conversation of " + messages.size()
+                    + " message(s) encodes to no tokens (no BOS, empty text)");
         }
         return ids;
     }
@@ -115,6 +143,11 @@ public final class HfChatCodec implements ChatCodec, AutoCloseable {
     @Override
     public String decode(int[] ids) {
         return tokenizer.decode(ids, true);
+    }
+
+    @Override
+    public String decodeContinuation(int[] context, int[] ids) {
+        return tokenizer.decodeContinuation(context, ids, true);
     }
 
     /** Closes the tokenizer. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -25,6 +26,10 @@ public record TokenizerConfig(Path file, String bosToken, String eosToken, Strin
     /**
      * Validates the fields.
      *
+     * @param file               see the record description
+     * @param bosToken           see the record description
+     * @param eosToken           see the record description
+     * @param chatTemplateSource see the record description
      * @throws NullPointerException if file is null
      */
     public TokenizerConfig {
@@ -82,12 +87,33 @@ public record TokenizerConfig(Path file, String bosToken, String eosToken, Strin
     }
 
     /**
-     * The chat template, ready to render, with this config's BOS and EOS strings.
+     * The chat template, ready to render, with this config's BOS and EOS strings, the default limits and no clock
+     * ({@code strftime_now} undefined).
      *
-     * @return the template, or empty when the config has none
+     * @return the template (named after this file in error messages), or empty when the config has none
+     * @throws ChatTemplateException if the template is malformed or over a limit
      */
     public Optional<ChatTemplate> chatTemplate() {
-        return chatTemplateSource == null ? Optional.empty()
-                : Optional.of(new ChatTemplate(chatTemplateSource, bosToken, eosToken));
+        return chatTemplate(TemplateLimits.defaults(), null);
+    }
+
+    /**
+     * The chat template with chosen limits and clock.
+     *
+     * @param limits the resource limits of every render
+     * @param clock  the clock of {@code strftime_now}, or null to leave it undefined (reproducible prompts)
+     * @return the template (named after this file in error messages), or empty when the config has none
+     * @throws ChatTemplateException if the template is malformed or over a limit
+     */
+    public Optional<ChatTemplate> chatTemplate(TemplateLimits limits, Clock clock) {
+        if (chatTemplateSource == null) {
+            return Optional.empty();
+        }
+        ChatTemplate.Builder b = ChatTemplate.builder(chatTemplateSource).name(file.toString())
+                .bosToken(bosToken).eosToken(eosToken).limits(limits);
+        if (clock != null) {
+            b.clock(clock);
+        }
+        return Optional.of(b.build());
     }
 }

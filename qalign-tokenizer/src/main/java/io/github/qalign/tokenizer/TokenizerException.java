@@ -9,9 +9,11 @@ import java.nio.file.Path;
  */
 public final class TokenizerException extends RuntimeException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** What is wrong, without the file name. */
     private final String reason;
 
     /**

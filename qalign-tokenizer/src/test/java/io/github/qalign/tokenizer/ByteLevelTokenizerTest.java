@@ -1,5 +1,6 @@
 package io.github.qalign.tokenizer;
 
+import io.github.qalign.model.ChatMessage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package io.github.qalign.tokenizer;
 
+import io.github.qalign.model.ChatMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.checkpoint.HfCheckpoint;
+import io.github.qalign.model.ChatMessage;
 import io.github.qalign.model.FinishReason;
 import io.github.qalign.model.Generation;
 import io.github.qalign.model.GenerationRequest;
@@ -196,17 +197,38 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     @Override
     public synchronized Prompt prompt(String text) {
         Objects.requireNonNull(text, "text");
-        int[] ids = codec.encodePrompt(text);
+        return prompt(List.of(ChatMessage.user(text)));
+    }
+
+    /**
+     * Encodes a conversation with the model's chat template (system prompt, multi-turn history; the generation
+     * prompt for the assistant's reply appended). Message contents are rendered verbatim, never interpreted.
+     *
+     * @param messages the conversation, not empty
+     * @return the prompt, with {@link Prompt#messages()} equal to {@code messages}
+     * @throws IllegalArgumentException if the template rejects the conversation ({@code raise_exception}, e.g. roles
+     *                                  that do not alternate), the model has no template and the conversation is
+     *                                  more than one user message, or the prompt exceeds the context length
+     */
+    @Override
+    public synchronized Prompt prompt(List<ChatMessage> messages) {
+        Prompt.checkMessages(messages);
+        int[] ids = codec.encodePrompt(messages);
         if (ids.length > contextLength) {
             throw new IllegalArgumentException("prompt of " + ids.length + " tokens exceeds the context length "
                     + contextLength);
         }
-        return new Prompt(text, TokenIds.of(ids));
+        return Prompt.ofMessages(messages, TokenIds.of(ids));
     }
 
     @Override
     public String decode(TokenIds completion) {
         return codec.decode(completion.toArray());
+    }
+
+    /** The text of a completion as the tokenizer decodes it after its prompt (a leading space is kept). */
+    private String completionText(Prompt prompt, TokenIds completion) {
+        return codec.decodeContinuation(prompt.ids().toArray(), completion.toArray());
     }
 
     @Override
@@ -240,7 +262,8 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
                         + cap + ") = " + (p + cap) + " exceeds the context length " + contextLength);
             }
             if (k == cap) {
-                out[i] = new Generation(r.prefix(), k, decode(r.prefix()), FinishReason.LENGTH, TokenUsage.ZERO);
+                out[i] = new Generation(r.prefix(), k, completionText(r.prompt(), r.prefix()), FinishReason.LENGTH,
+                        TokenUsage.ZERO);
             } else {
                 todo.add(i);
             }
@@ -315,7 +338,8 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
                     finished[j] = true;
                     realLength[j] = cache.length(slots[j]);
                     TokenIds ids = TokenIds.of(completion[j], 0, length[j]);
-                    out[rows.get(j)] = new Generation(ids, prefixLen[j], decode(ids), reason,
+                    out[rows.get(j)] = new Generation(ids, prefixLen[j],
+                            completionText(requests.get(rows.get(j)).prompt(), ids), reason,
                             new TokenUsage(computed[j], reused[j], length[j] - prefixLen[j]));
                     pool.touch(slots[j]);
                 } else {

@@ -21,8 +21,8 @@ import java.util.Objects;
  * <p>Input ids, per request:
  * <ul>
  *   <li>with a {@link ChatCodec} (the RM has its own tokenizer/template):
- *       {@code codec.encodeExchange(prompt.text, completion text)} — the user prompt and the assistant completion
- *       rendered by the RM's chat template;</li>
+ *       {@code codec.encodeExchange(prompt.messages(), completion text)} — the conversation (system prompt and
+ *       history included) followed by the assistant's completion, rendered by the RM's own chat template;</li>
  *   <li>without one ({@code codec == null}, only when the RM shares the policy's tokenizer and prompt format): the
  *       policy ids directly, {@code prompt.ids ++ completion}.</li>
  * </ul>
@@ -70,7 +70,8 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
      * @param dir              checkpoint directory
      * @param options          device, data type, batch size, KV pool
      * @param usePolicyIds     true to score {@code prompt.ids ++ completion} directly (only when the RM shares the
-     *                         policy's tokenizer and prompt format); false to re-render prompt text + completion text
+     *                         policy's tokenizer and prompt format); false to re-render the conversation
+     *                         ({@code Prompt.messages()}) + completion text
      *                         with the RM's own tokenizer and chat template
      * @return the reward model (close it)
      */
@@ -126,7 +127,7 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
      */
     public int[] inputIds(RewardRequest r) {
         int[] ids = codec == null ? r.prompt().ids().concat(r.completion()).toArray()
-                : codec.encodeExchange(r.prompt().text(), r.text());
+                : codec.encodeExchange(r.prompt().messages(), r.text());
         if (ids.length == 0) {
             throw new IllegalArgumentException("reward input is empty for prompt '" + r.prompt().text() + "'");
         }

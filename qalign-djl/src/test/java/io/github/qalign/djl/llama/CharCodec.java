@@ -1,8 +1,10 @@
 package io.github.qalign.djl.llama;
 
+import io.github.qalign.model.ChatMessage;
 import io.github.qalign.tokenizer.ChatCodec;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Test codec for random tiny models: BOS=1, each char to an id in [3, vocab), decode prints ids. */
@@ -11,6 +13,20 @@ final class CharCodec implements ChatCodec {
 
     CharCodec(int vocab) {
         this.vocab = vocab;
+    }
+
+    @Override
+    public int[] encodePrompt(List<ChatMessage> messages) {
+        StringBuilder sb = new StringBuilder();
+        for (ChatMessage m : messages) {
+            sb.append(sb.length() == 0 ? "" : "|").append(m.content());
+        }
+        return encodePrompt(sb.toString());
+    }
+
+    @Override
+    public int[] encodeExchange(List<ChatMessage> messages, String completion) {
+        return encodePrompt(ChatCodec.withAssistant(messages, completion));
     }
 
     @Override

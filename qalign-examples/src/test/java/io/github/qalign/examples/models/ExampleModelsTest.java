@@ -14,7 +14,9 @@ class ExampleModelsTest {
     @Test
     void embeddedRewardModelIsASequenceClassifierWithoutLmHead() {
         Path dir = ExampleModels.storiesRewardModel();
-        for (String f : ExampleModels.FILES) {
+        assertThat(dir).isEqualTo(EmbeddedModels.stories260kReward());
+        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+            "LICENSE", "PROVENANCE.md"}) {
             assertThat(Files.isRegularFile(dir.resolve(f))).as(f).isTrue();
         }
         try (HfCheckpoint c = HfCheckpoint.open(dir)) {
