@@ -1,5 +1,6 @@
 package io.github.qalign.examples.cli;
 
+import io.github.qalign.djl.EmbeddedModels;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.examples.models.Checkpoints;
 import io.github.qalign.examples.models.ExampleModels;
@@ -140,12 +141,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a stop waits for requests in flight (default: ${DEFAULT-VALUE}).")
     long shutdownGrace;
 
-    /**
-     * The embedded reward model's checkpoint directory: the ONE place this command reaches it (re-point here when
-     * it moves into qalign-djl's EmbeddedModels).
-     */
+    /** The embedded reward model's checkpoint directory: the one place this command reaches it. */
     static Path embeddedRewardModel() {
-        return ExampleModels.storiesRewardModel();
+        return EmbeddedModels.stories260kReward();
     }
 
     /** The served models and what closes them. */
