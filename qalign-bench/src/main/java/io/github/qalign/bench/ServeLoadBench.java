@@ -1,7 +1,6 @@
 package io.github.qalign.bench;
 
 import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.diagnostics.QAlignReuse;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
@@ -57,7 +56,7 @@ public final class ServeLoadBench {
                 + "mean batch rows | max batch rows |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         try (LlamaLanguageModel lm = LlamaLanguageModel.load(EmbeddedModels.stories260k(), opts);
-             LlamaRewardModel rm = QAlignReuse.storiesRewardModelWithRandomHead(opts, 1)) {
+             LlamaRewardModel rm = LlamaRewardModel.load(EmbeddedModels.stories260kReward(), opts, true)) {
             DjlServing serving = DjlServing.sharingTokenizer("stories260k", lm, "rm", rm, 256);
             // both servers up front and the points interleaved (on, off at each concurrency), so JIT warm-up and
             // the shared machine's load drift do not favour one mode

@@ -1,16 +1,14 @@
 package io.github.qalign.serve;
 
 import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.diagnostics.QAlignReuse;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
 import io.github.qalign.serve.djl.DjlServing;
 
 /**
- * The test models: the embedded stories260K policy and, as the reward model, the stories260K backbone with a seeded
- * random score head (qalign-djl's one place for it; it shares the policy's tokenizer and scores its ids directly).
- * The trained embedded reward model lives in qalign-examples, which this module cannot depend on.
+ * The test models: the embedded stories260K policy and reward model (qalign-djl's {@link EmbeddedModels}); the reward
+ * model shares the policy's tokenizer and scores its ids directly.
  */
 final class StoriesModels implements AutoCloseable {
 
@@ -24,7 +22,7 @@ final class StoriesModels implements AutoCloseable {
     StoriesModels() {
         LlamaOptions options = LlamaOptions.builder().maxBatchSize(64).contextLength(CONTEXT).build();
         this.lm = LlamaLanguageModel.load(EmbeddedModels.stories260k(), options);
-        this.rm = QAlignReuse.storiesRewardModelWithRandomHead(options, 7);
+        this.rm = LlamaRewardModel.load(EmbeddedModels.stories260kReward(), options, true);
         this.serving = DjlServing.sharingTokenizer("stories260k", lm, "stories260k-rm", rm, CONTEXT);
     }
 
