@@ -109,6 +109,30 @@ public final class QAlignSparkMain implements Callable<Integer> {
     @Option(names = "--reward", paramLabel = "DIR", description = "Reward checkpoint folder (with --policy).")
     Path reward;
 
+    @Option(names = "--policy-endpoint", paramLabel = "URL",
+            description = "A policy server's base URL (repeat for a fleet); with --reward-endpoint, instead of "
+                    + "in-process models.")
+    List<String> policyEndpoints;
+
+    @Option(names = "--reward-endpoint", paramLabel = "URL", description = "A reward server's base URL (repeatable).")
+    List<String> rewardEndpoints;
+
+    @Option(names = "--server", paramLabel = "KIND", defaultValue = "vllm",
+            description = "vllm, sglang or llamacpp (default: ${DEFAULT-VALUE}).")
+    String server;
+
+    @Option(names = "--policy-tokenizer", paramLabel = "DIR",
+            description = "The policy's tokenizer files on every executor (default: the server's /tokenize).")
+    Path policyTokenizer;
+
+    @Option(names = "--reward-tokenizer", paramLabel = "DIR",
+            description = "The reward model's tokenizer files (default: score the policy's ids).")
+    Path rewardTokenizer;
+
+    @Option(names = "--reward-head", paramLabel = "DIR",
+            description = "The reward checkpoint whose score.weight turns llama.cpp embeddings into rewards.")
+    Path rewardHead;
+
     @Option(names = "--toy-models", hidden = true, description = "Use qalign-core's toy models (tests).")
     boolean toyModels;
 
@@ -151,8 +175,30 @@ public final class QAlignSparkMain implements Callable<Integer> {
         if (partitions != null && partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--partitions must be >= 1, got " + partitions);
         }
-        ModelSpec models = toyModels ? ModelSpec.toy(maxTokens) : policy == null ? ModelSpec.embedded(maxTokens)
-                : ModelSpec.checkpoints(policy.toAbsolutePath(), reward.toAbsolutePath(), maxTokens);
+        ModelSpec models;
+        boolean remote = policyEndpoints != null || rewardEndpoints != null;
+        if (remote) {
+            if (policyEndpoints == null || rewardEndpoints == null) {
+                throw new ParameterException(spec.commandLine(), "give both --policy-endpoint and --reward-endpoint");
+            }
+            if (policy != null || toyModels) {
+                throw new ParameterException(spec.commandLine(), "--policy/--reward and model servers exclude each "
+                        + "other");
+            }
+            try {
+                models = ModelSpec.remote(new ModelSpec.Servers(server, policyEndpoints, rewardEndpoints,
+                        abs(policyTokenizer), abs(rewardTokenizer), abs(rewardHead)), maxTokens);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        } else {
+            if (policyTokenizer != null || rewardTokenizer != null || rewardHead != null) {
+                throw new ParameterException(spec.commandLine(), "--policy-tokenizer, --reward-tokenizer and "
+                        + "--reward-head apply with --policy-endpoint/--reward-endpoint only");
+            }
+            models = toyModels ? ModelSpec.toy(maxTokens) : policy == null ? ModelSpec.embedded(maxTokens)
+                    : ModelSpec.checkpoints(policy.toAbsolutePath(), reward.toAbsolutePath(), maxTokens);
+        }
         SparkConf conf = new SparkConf().setAppName("qalign-spark");
         if (master != null) {
             conf.setMaster(master);
@@ -183,6 +229,10 @@ public final class QAlignSparkMain implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static String abs(Path p) {
+        return p == null ? null : p.toAbsolutePath().toString();
     }
 
     private Dataset<Row> read(SparkSession spark) {

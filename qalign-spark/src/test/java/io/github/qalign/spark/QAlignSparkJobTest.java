@@ -222,6 +222,32 @@ class QAlignSparkJobTest {
     }
 
     @Test
+    void modelServersGiveTheRowsOfTheInProcessModels() throws Exception {
+        // the toy models behind two policy servers (a fleet) and one reward server, in vLLM's shapes
+        List<String> reference = canonical(job().build().run(input(3)));
+        List<io.github.qalign.model.Prompt> known = new ArrayList<>();
+        try (LoadedModels toys = TOY.open()) {
+            for (Row r : inputRows()) {
+                known.add(toys.policy().prompt(r.getString(1)));
+            }
+            try (var p1 = io.github.qalign.remote.testing.ModelServer.builder().languageModel(toys.policy())
+                        .prompts(known).start();
+                 var p2 = io.github.qalign.remote.testing.ModelServer.builder().languageModel(toys.policy())
+                        .prompts(known).start();
+                 var rm = io.github.qalign.remote.testing.ModelServer.builder().rewardModel(toys.reward())
+                        .prompts(known).start()) {
+                ModelSpec servers = ModelSpec.remote(new ModelSpec.Servers("vllm",
+                        List.of(p1.baseUrl().toString(), p2.baseUrl().toString()), List.of(rm.baseUrl().toString()),
+                        null, null, null), 6);
+                Dataset<Row> out = QAlignSparkJob.builder().settings(SETTINGS).models(servers)
+                        .referenceColumn("answer").build().run(input(3));
+                assertThat(canonical(out)).isEqualTo(reference);
+                assertThat(p1.completions() + p2.completions()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void badInputIsAClearError() {
         Dataset<Row> noPrompt = spark.createDataFrame(List.of(RowFactory.create("x")),
                 new StructType().add("id", DataTypes.StringType));
