@@ -15,7 +15,12 @@ import java.util.OptionalInt;
  * whose probability, renormalized over the top-k tokens, reaches {@code topP} (the order Hugging Face transformers
  * uses). Ties in probability keep the lower token id first.
  *
- * @param temperature          softmax temperature, &gt; 0
+ * <p>Temperature 0 is greedy decoding, as in Hugging Face transformers ({@code do_sample=False}) and vLLM
+ * ({@code temperature=0}): every step takes the argmax of the logits, the lowest id on ties (as
+ * {@code torch.argmax} does); top-k and top-p do not change the argmax. The distribution is then a point mass,
+ * and no random draw is consumed for a greedy step (see {@link #isGreedy()}).
+ *
+ * @param temperature          softmax temperature, finite and &gt;= 0 (0 = greedy argmax)
  * @param maxCompletionTokens  cap on the TOTAL completion length (prefix kept plus continuation), &gt; 0
  * @param topP                 nucleus mass in (0, 1], if set
  * @param topK                 keep the k most likely tokens, &gt; 0, if set
@@ -34,8 +39,8 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
      * @param topK see the record description
      */
     public SamplingConfig {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be finite and >= 0 (0 = greedy), got " + temperature);
         }
         if (maxCompletionTokens <= 0) {
             throw new IllegalArgumentException("maxCompletionTokens must be > 0, got " + maxCompletionTokens);
@@ -57,6 +62,33 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
      */
     public static SamplingConfig defaults() {
         return new SamplingConfig(1.0, DEFAULT_MAX_COMPLETION_TOKENS, OptionalDouble.empty(), OptionalInt.empty());
+    }
+
+    /**
+     * Whether this is greedy decoding (temperature 0): each step takes the most likely token, the lowest id on ties,
+     * without consuming a random draw.
+     *
+     * @return true when {@code temperature == 0}
+     */
+    public boolean isGreedy() {
+        return temperature == 0;
+    }
+
+    /**
+     * The greedy choice over a row of scores: the index of the largest value, the lowest index on ties (as
+     * {@code torch.argmax}). NaN entries are never chosen unless every entry is NaN (then index 0).
+     *
+     * @param scores logits or probabilities
+     * @return the argmax index
+     */
+    public static int argmax(double[] scores) {
+        int best = 0;
+        for (int i = 1; i < scores.length; i++) {
+            if (scores[i] > scores[best] || Double.isNaN(scores[best]) && !Double.isNaN(scores[i])) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /**
@@ -126,7 +158,7 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
     /**
      * A copy with another temperature.
      *
-     * @param t the temperature, finite and &gt; 0
+     * @param t the temperature, finite and &gt;= 0 (0 = greedy)
      * @return a copy with another temperature
      */
     public SamplingConfig withTemperature(double t) {
@@ -174,9 +206,9 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
         }
 
         /**
-         * Softmax temperature (default 1).
+         * Softmax temperature (default 1; 0 = greedy argmax).
          *
-         * @param t softmax temperature (default 1)
+         * @param t softmax temperature (default 1; 0 = greedy argmax)
          * @return this builder
          */
         public Builder temperature(double t) {

@@ -31,7 +31,8 @@ import java.util.random.RandomGenerator;
  * enumerates. Generation stops on EOS (kept as the last id, {@link FinishReason#EOS}) or when the TOTAL completion
  * length reaches {@link SamplingConfig#maxCompletionTokens()} ({@link FinishReason#LENGTH}).
  *
- * <p>Each {@code generate} request draws one {@code nextDouble()} per generated token, requests in order. Usage: the
+ * <p>Each {@code generate} request draws one {@code nextDouble()} per generated token from its own stream (none at
+ * temperature 0, which is greedy: the argmax of the logits, the lowest id on ties, with a point-mass distribution). Usage: the
  * prompt and prefix count as computed input (no cache), the continuation as generated tokens. The model counts its
  * batch calls ({@link #generateCalls()}) and requests ({@link #generateRequests()}). Thread-safe.
  */
@@ -167,7 +168,7 @@ public final class ToyLanguageModel implements LanguageModel {
             FinishReason reason = FinishReason.LENGTH;
             while (len < cap) {
                 double[] p = probabilities(r.prompt(), len, len == 0 ? -1 : buf[len - 1], config);
-                int tok = draw(p, rng.nextDouble());
+                int tok = config.isGreedy() ? draw(p, 0.0) : draw(p, rng.nextDouble());
                 buf[len++] = tok;
                 if (tok == symbols) {
                     reason = FinishReason.EOS;
@@ -297,6 +298,11 @@ public final class ToyLanguageModel implements LanguageModel {
 
     private double[] computeProbabilities(double[] logits, SamplingConfig config) {
         int v = logits.length;
+        if (config.isGreedy()) {
+            double[] one = new double[v];
+            one[SamplingConfig.argmax(logits)] = 1.0;
+            return one;
+        }
         double t = config.temperature();
         double[] z = new double[v];
         double max = Double.NEGATIVE_INFINITY;

@@ -12,6 +12,7 @@ public final class CheckpointException extends RuntimeException {
 
     private final transient Path file;
     private final String tensor;
+    private final String field;
 
     /**
      * Creates an exception about a file.
@@ -32,18 +33,38 @@ public final class CheckpointException extends RuntimeException {
      * @param cause   the underlying exception (may be null)
      */
     public CheckpointException(Path file, String tensor, String message, Throwable cause) {
-        super(format(file, tensor, message), cause);
-        this.file = file;
-        this.tensor = tensor;
+        this(file, tensor, null, message, cause);
     }
 
-    private static String format(Path file, String tensor, String message) {
+    private CheckpointException(Path file, String tensor, String field, String message, Throwable cause) {
+        super(format(file, tensor, field, message), cause);
+        this.file = file;
+        this.tensor = tensor;
+        this.field = field;
+    }
+
+    /**
+     * Creates an exception about one JSON field of a file ({@code config.json}, the shard index, ...).
+     *
+     * @param file    the offending file
+     * @param field   the JSON field (e.g. {@code num_hidden_layers} or {@code rope_scaling.factor})
+     * @param message what is wrong and what was expected
+     * @return the exception; its message reads {@code <file>: field '<field>': <message>}
+     */
+    public static CheckpointException field(Path file, String field, String message) {
+        return new CheckpointException(file, null, field, message, null);
+    }
+
+    private static String format(Path file, String tensor, String field, String message) {
         StringBuilder sb = new StringBuilder();
         if (file != null) {
             sb.append(file).append(": ");
         }
         if (tensor != null) {
             sb.append("tensor '").append(tensor).append("': ");
+        }
+        if (field != null) {
+            sb.append("field '").append(field).append("': ");
         }
         return sb.append(message).toString();
     }
@@ -55,6 +76,15 @@ public final class CheckpointException extends RuntimeException {
      */
     public Path file() {
         return file;
+    }
+
+    /**
+     * The offending JSON field.
+     *
+     * @return the field name (dotted for nested fields), or null when the problem is not about one field
+     */
+    public String field() {
+        return field;
     }
 
     /**

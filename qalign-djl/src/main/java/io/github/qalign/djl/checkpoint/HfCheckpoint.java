@@ -29,7 +29,14 @@ import java.util.TreeMap;
  * <p>Opening validates the config, every safetensors header and the shard index; weights are loaded on demand and
  * validated against the shapes the config implies (see {@link #expectedShapes(LlamaConfig)}). The tokenizer files are
  * only needed when {@link #tokenizer()} is called. All failures are {@link CheckpointException}s naming the file and
- * tensor.
+ * tensor or field.
+ *
+ * <p>The folder is untrusted: every side file present ({@code config.json}, {@code generation_config.json}, the shard
+ * index, {@code tokenizer.json}, {@code tokenizer_config.json}) is checked against its size cap before anything is
+ * read, every config value against its bound before anything is allocated from it ({@link LlamaConfig}), and error
+ * messages never quote file contents at length ({@link CheckpointFiles}). Shard names must name files directly in the
+ * folder. Symbolic links are followed (the Hugging Face cache links every snapshot file into its blob store), so a
+ * folder can make this class read any regular file the user can read, within the caps; nothing read is echoed.
  */
 public final class HfCheckpoint implements AutoCloseable {
 
@@ -69,12 +76,19 @@ public final class HfCheckpoint implements AutoCloseable {
      * @throws CheckpointException if the directory, config or weights are missing or malformed
      */
     public static HfCheckpoint open(Path dir) {
-        if (!Files.isDirectory(dir)) {
+        if (dir == null || !Files.isDirectory(dir)) {
             throw new CheckpointException(dir, "checkpoint directory not found");
         }
         Path configFile = dir.resolve(CONFIG);
-        if (!Files.isRegularFile(configFile)) {
+        if (!Files.exists(configFile)) {
             throw new CheckpointException(configFile, "missing " + CONFIG + " in checkpoint directory");
+        }
+        // every side file present is checked against its cap before anything is read (see CheckpointFiles)
+        for (String side : new String[] {CONFIG, GENERATION_CONFIG, WEIGHTS_INDEX, TOKENIZER, TOKENIZER_CONFIG}) {
+            Path f = dir.resolve(side);
+            if (Files.exists(f) || side.equals(CONFIG)) {
+                CheckpointFiles.checkSize(f, CheckpointFiles.capOf(side));
+            }
         }
         LlamaConfig config = LlamaConfigJson.read(configFile, dir.resolve(GENERATION_CONFIG));
         List<SafetensorsFile> files = new ArrayList<>();
@@ -82,7 +96,7 @@ public final class HfCheckpoint implements AutoCloseable {
         try {
             Path index = dir.resolve(WEIGHTS_INDEX);
             Path single = dir.resolve(WEIGHTS);
-            if (Files.isRegularFile(index)) {
+            if (Files.exists(index)) {
                 openSharded(dir, index, files, byTensor);
             } else if (Files.isRegularFile(single)) {
                 SafetensorsFile f = SafetensorsFile.open(single);
@@ -111,16 +125,31 @@ public final class HfCheckpoint implements AutoCloseable {
         JsonNode root = LlamaConfigJson.readJson(index);
         JsonNode map = root.get("weight_map");
         if (map == null || !map.isObject() || map.size() == 0) {
-            throw new CheckpointException(index, "missing or empty 'weight_map'");
+            throw CheckpointException.field(index, "weight_map", "missing or empty (expected an object from tensor "
+                    + "name to shard file name)");
         }
+        // absolute: a directory given as "." or "" has no parent to compare shard paths with
+        Path base = dir.toAbsolutePath().normalize();
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : map.properties()) {
             String tensor = e.getKey();
-            String shardName = e.getValue().asText("");
-            Path shardPath = dir.resolve(shardName).normalize();
-            if (shardName.isEmpty() || !shardPath.getParent().equals(dir.normalize())) {
-                throw new CheckpointException(index, tensor, "invalid shard file name '" + shardName + "'", null);
+            if (!e.getValue().isTextual()) {
+                throw CheckpointException.field(index, "weight_map", "the entry of tensor " + CheckpointFiles.quote(tensor)
+                        + " must be a shard file name, got " + CheckpointFiles.describe(e.getValue()));
             }
+            String shardName = e.getValue().asText();
+            Path shardPath;
+            try {
+                shardPath = base.resolve(shardName).normalize();
+            } catch (java.nio.file.InvalidPathException ex) {
+                shardPath = null;
+            }
+            if (shardName.isEmpty() || shardPath == null || !base.equals(shardPath.getParent())) {
+                throw CheckpointException.field(index, "weight_map", "invalid shard file name: the entry of tensor "
+                        + CheckpointFiles.quote(tensor) + " names " + CheckpointFiles.quote(shardName)
+                        + ", not a file of the checkpoint directory");
+            }
+            shardPath = dir.resolve(shardName).normalize();
             SafetensorsFile shard = shards.get(shardName);
             if (shard == null) {
                 if (!Files.isRegularFile(shardPath)) {
@@ -299,6 +328,14 @@ public final class HfCheckpoint implements AutoCloseable {
      * @throws CheckpointException if {@code tokenizer.json} is missing or malformed
      */
     public HfTokenizer tokenizer() {
+        Path t = dir.resolve(TOKENIZER);
+        if (Files.exists(t)) {
+            CheckpointFiles.checkSize(t, CheckpointFiles.MAX_TOKENIZER_BYTES);
+        }
+        Path tc = dir.resolve(TOKENIZER_CONFIG);
+        if (Files.exists(tc)) {
+            CheckpointFiles.checkSize(tc, CheckpointFiles.MAX_TOKENIZER_CONFIG_BYTES);
+        }
         return HfTokenizer.open(dir);
     }
 
@@ -309,6 +346,10 @@ public final class HfCheckpoint implements AutoCloseable {
      * @throws CheckpointException if the tokenizer config is malformed
      */
     public Optional<ChatTemplate> chatTemplate() {
+        Path tc = dir.resolve(TOKENIZER_CONFIG);
+        if (Files.exists(tc)) {
+            CheckpointFiles.checkSize(tc, CheckpointFiles.MAX_TOKENIZER_CONFIG_BYTES);
+        }
         return ChatTemplate.fromTokenizerConfig(dir.resolve(TOKENIZER_CONFIG));
     }
 

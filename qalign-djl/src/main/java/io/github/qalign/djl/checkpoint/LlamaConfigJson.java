@@ -141,62 +141,86 @@ public final class LlamaConfigJson {
      * @throws CheckpointException if a file is missing or malformed, or describes an unsupported model
      */
     public static LlamaConfig read(Path configJson, Path generationConfigJson) {
-        JsonNode config = readJson(configJson);
+        JsonNode config = readJson(configJson, CheckpointFiles.MAX_CONFIG_BYTES);
         JsonNode generation = null;
-        if (generationConfigJson != null && Files.isRegularFile(generationConfigJson)) {
-            generation = readJson(generationConfigJson);
+        if (generationConfigJson != null && Files.exists(generationConfigJson)) {
+            generation = readJson(generationConfigJson, CheckpointFiles.MAX_GENERATION_CONFIG_BYTES);
         }
         return parse(configJson, config, generationConfigJson, generation);
     }
 
     /**
-     * Reads a JSON file into a tree, as a {@link CheckpointException} naming the file on failure.
+     * Reads a JSON file into a tree, as a {@link CheckpointException} naming the file on failure; the cap is
+     * {@link CheckpointFiles#capOf(String)} of the file's name.
      *
      * @param file the JSON file
      * @return its root node (an object)
      */
     static JsonNode readJson(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file, "file not found");
-        }
+        return readJson(file, CheckpointFiles.capOf(String.valueOf(file.getFileName())));
+    }
+
+    /**
+     * Reads a JSON file of at most {@code cap} bytes into a tree. Parse errors report the line and column only,
+     * never an excerpt of the file (see {@link CheckpointFiles}).
+     *
+     * @param file the JSON file
+     * @param cap  the largest size accepted
+     * @return its root node (an object)
+     */
+    static JsonNode readJson(Path file, long cap) {
+        byte[] bytes = CheckpointFiles.readBounded(file, cap);
         try {
-            JsonNode node = JSON.readTree(Files.readAllBytes(file));
+            JsonNode node = JSON.readTree(bytes);
             if (node == null || !node.isObject()) {
                 throw new CheckpointException(file, "not a JSON object");
             }
             return node;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new CheckpointException(file, null, "corrupt JSON: " + e.getOriginalMessage(), e);
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new CheckpointException(file, null, "corrupt JSON" + where, null);
         } catch (IOException e) {
-            throw new CheckpointException(file, null, "cannot read: " + e.getMessage(), e);
+            throw new CheckpointException(file, null, "cannot read: " + e.getClass().getSimpleName(), e);
         }
     }
 
     static LlamaConfig parse(Path file, JsonNode c, Path genFile, JsonNode gen) {
         String architecture = architecture(file, c);
-        if (c.path("attention_bias").asBoolean(false)) {
-            throw new CheckpointException(file, "attention_bias=true is not supported (Llama has no biases)");
+        if (optionalBoolean(file, c, "attention_bias", false)) {
+            throw CheckpointException.field(file, "attention_bias", "attention_bias=true is not supported (Llama has "
+                    + "no biases)");
         }
-        if (c.path("mlp_bias").asBoolean(false)) {
-            throw new CheckpointException(file, "mlp_bias=true is not supported (Llama has no biases)");
+        if (optionalBoolean(file, c, "mlp_bias", false)) {
+            throw CheckpointException.field(file, "mlp_bias", "mlp_bias=true is not supported (Llama has no biases)");
         }
-        int vocab = requiredInt(file, c, "vocab_size");
-        int hidden = requiredInt(file, c, "hidden_size");
-        int inter = requiredInt(file, c, "intermediate_size");
-        int layers = requiredInt(file, c, "num_hidden_layers");
-        int heads = requiredInt(file, c, "num_attention_heads");
-        int kvHeads = optionalInt(file, c, "num_key_value_heads", heads);
-        if (heads <= 0) {
-            throw new CheckpointException(file, "num_attention_heads must be > 0, got " + heads);
-        }
-        int headDim = optionalInt(file, c, "head_dim", hidden / heads);
+        int vocab = requiredInt(file, c, "vocab_size", LlamaConfig.MAX_VOCAB_SIZE);
+        int hidden = requiredInt(file, c, "hidden_size", LlamaConfig.MAX_HIDDEN_SIZE);
+        int inter = requiredInt(file, c, "intermediate_size", LlamaConfig.MAX_INTERMEDIATE_SIZE);
+        int layers = requiredInt(file, c, "num_hidden_layers", LlamaConfig.MAX_LAYERS);
+        int heads = requiredInt(file, c, "num_attention_heads", LlamaConfig.MAX_HEADS);
+        int kvHeads = optionalInt(file, c, "num_key_value_heads", heads, 1, LlamaConfig.MAX_HEADS);
         if (!c.hasNonNull("head_dim") && hidden % heads != 0) {
-            throw new CheckpointException(file, "hidden_size " + hidden + " is not divisible by num_attention_heads "
-                    + heads + " and head_dim is not given");
+            throw CheckpointException.field(file, "head_dim", "not given and hidden_size " + hidden
+                    + " is not divisible by num_attention_heads " + heads);
         }
-        int maxPos = optionalInt(file, c, "max_position_embeddings", 2048);
+        int headDim = optionalInt(file, c, "head_dim", hidden / heads, 1, LlamaConfig.MAX_HEAD_DIM);
+        if (headDim % 2 != 0) {
+            throw CheckpointException.field(file, "head_dim", "must be even for RoPE, got " + headDim);
+        }
+        if (heads % kvHeads != 0) {
+            throw CheckpointException.field(file, "num_key_value_heads", "num_attention_heads " + heads
+                    + " must be a multiple of it, got " + kvHeads);
+        }
+        int maxPos = optionalInt(file, c, "max_position_embeddings", 2048, 1, LlamaConfig.MAX_POSITION_EMBEDDINGS);
         double eps = optionalDouble(file, c, "rms_norm_eps", 1e-6);
+        if (!(eps > 0 && eps < 1)) {
+            throw CheckpointException.field(file, "rms_norm_eps", "must be in (0, 1), got " + eps);
+        }
         double theta = optionalDouble(file, c, "rope_theta", 10000.0);
+        if (!(theta > 0)) {
+            throw CheckpointException.field(file, "rope_theta", "must be > 0, got " + theta);
+        }
         LlamaConfig.RopeScaling scaling = ropeScaling(file, c.get("rope_scaling"));
         boolean tie = optionalBoolean(file, c, "tie_word_embeddings", false);
         boolean seqCls = LlamaConfig.SEQUENCE_CLASSIFICATION.equals(architecture);
@@ -204,18 +228,22 @@ public final class LlamaConfigJson {
         if (c.hasNonNull("id2label") && c.get("id2label").isObject() && c.get("id2label").size() > 0) {
             labels = c.get("id2label").size();
         } else {
-            labels = optionalInt(file, c, "num_labels", seqCls ? 2 : 0);
+            labels = optionalInt(file, c, "num_labels", seqCls ? 2 : 0, 0, LlamaConfig.MAX_LABELS);
         }
-        int bos = optionalInt(file, c, "bos_token_id", -1);
-        int pad = optionalInt(file, c, "pad_token_id", -1);
+        if (labels > LlamaConfig.MAX_LABELS) {
+            throw CheckpointException.field(file, "id2label", "has " + labels + " labels, more than "
+                    + LlamaConfig.MAX_LABELS);
+        }
+        int bos = optionalInt(file, c, "bos_token_id", -1, -1, Integer.MAX_VALUE);
+        int pad = optionalInt(file, c, "pad_token_id", -1, -1, Integer.MAX_VALUE);
         Set<Integer> eos = new LinkedHashSet<>(ids(file, c, "eos_token_id"));
         if (gen != null) {
             eos.addAll(ids(genFile, gen, "eos_token_id"));
             if (bos < 0) {
-                bos = optionalInt(genFile, gen, "bos_token_id", -1);
+                bos = optionalInt(genFile, gen, "bos_token_id", -1, -1, Integer.MAX_VALUE);
             }
             if (pad < 0) {
-                pad = optionalInt(genFile, gen, "pad_token_id", -1);
+                pad = optionalInt(genFile, gen, "pad_token_id", -1, -1, Integer.MAX_VALUE);
             }
         }
         int[] eosIds = eos.stream().mapToInt(Integer::intValue).toArray();
@@ -231,10 +259,10 @@ public final class LlamaConfigJson {
         JsonNode archs = c.get("architectures");
         String arch;
         if (archs == null || archs.isNull()) {
-            String type = c.path("model_type").asText("");
-            if (!type.equals("llama")) {
-                throw new CheckpointException(file, "no 'architectures' and model_type '" + type
-                        + "' is not 'llama'");
+            JsonNode type = c.path("model_type");
+            if (!type.isTextual() || !type.asText().equals("llama")) {
+                throw CheckpointException.field(file, "model_type", "no 'architectures' and model_type is "
+                        + CheckpointFiles.describe(type) + ", not 'llama'");
             }
             arch = LlamaConfig.CAUSAL_LM;
         } else if (archs.isArray() && archs.size() == 1 && archs.get(0).isTextual()) {
@@ -242,11 +270,13 @@ public final class LlamaConfigJson {
         } else if (archs.isTextual()) {
             arch = archs.asText();
         } else {
-            throw new CheckpointException(file, "'architectures' must be a one-element string array, got " + archs);
+            throw CheckpointException.field(file, "architectures", "must be a one-element string array, got "
+                    + CheckpointFiles.describe(archs));
         }
         if (!arch.equals(LlamaConfig.CAUSAL_LM) && !arch.equals(LlamaConfig.SEQUENCE_CLASSIFICATION)) {
-            throw new CheckpointException(file, "unsupported architecture '" + arch + "' (supported: "
-                    + LlamaConfig.CAUSAL_LM + ", " + LlamaConfig.SEQUENCE_CLASSIFICATION + ")");
+            throw CheckpointException.field(file, "architectures", "unsupported architecture "
+                    + CheckpointFiles.quote(arch) + " (supported: " + LlamaConfig.CAUSAL_LM + ", "
+                    + LlamaConfig.SEQUENCE_CLASSIFICATION + ")");
         }
         return arch;
     }
@@ -256,24 +286,26 @@ public final class LlamaConfigJson {
             return null;
         }
         if (!s.isObject()) {
-            throw new CheckpointException(file, "'rope_scaling' must be an object or null, got " + s);
+            throw CheckpointException.field(file, "rope_scaling", "must be an object or null, got "
+                    + CheckpointFiles.describe(s));
         }
         String type = s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("");
         if (type.equals("default")) {
             return null;
         }
         if (!type.equals("llama3")) {
-            throw new CheckpointException(file, "unsupported rope_scaling type '" + type
-                    + "' (supported: llama3)");
+            throw CheckpointException.field(file, "rope_scaling.rope_type", "unsupported rope_scaling type "
+                    + CheckpointFiles.quote(type) + " (supported: llama3)");
         }
         try {
             return new LlamaConfig.RopeScaling(
-                    requiredDouble(file, s, "factor"),
-                    requiredDouble(file, s, "low_freq_factor"),
-                    requiredDouble(file, s, "high_freq_factor"),
-                    requiredInt(file, s, "original_max_position_embeddings"));
+                    requiredDouble(file, s, "factor", "rope_scaling."),
+                    requiredDouble(file, s, "low_freq_factor", "rope_scaling."),
+                    requiredDouble(file, s, "high_freq_factor", "rope_scaling."),
+                    optionalInt(file, s, "original_max_position_embeddings", -1, 1,
+                            LlamaConfig.MAX_POSITION_EMBEDDINGS, "rope_scaling.", true));
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file, null, e.getMessage(), e);
+            throw new CheckpointException(file, null, "field 'rope_scaling': " + e.getMessage(), e);
         }
     }
 
@@ -286,53 +318,77 @@ public final class LlamaConfigJson {
         if (n.isArray()) {
             for (Iterator<JsonNode> it = n.elements(); it.hasNext(); ) {
                 JsonNode e = it.next();
-                if (!e.isInt()) {
-                    throw new CheckpointException(file, "'" + field + "' must hold integers, got " + n);
+                if (!e.isInt() || e.asInt() < 0) {
+                    throw CheckpointException.field(file, field, "must hold non-negative integers, got "
+                            + CheckpointFiles.describe(e));
                 }
                 out.add(e.asInt());
             }
-        } else if (n.isInt()) {
+        } else if (n.isInt() && n.asInt() >= 0) {
             out.add(n.asInt());
         } else {
-            throw new CheckpointException(file, "'" + field + "' must be an integer or a list of integers, got " + n);
+            throw CheckpointException.field(file, field, "must be a non-negative integer or a list of them, got "
+                    + CheckpointFiles.describe(n));
         }
         return out;
     }
 
-    private static int requiredInt(Path file, JsonNode c, String field) {
-        if (!c.hasNonNull(field)) {
-            throw new CheckpointException(file, "missing required field '" + field + "'");
-        }
-        return optionalInt(file, c, field, 0);
+    private static int requiredInt(Path file, JsonNode c, String field, int max) {
+        return optionalInt(file, c, field, -1, 1, max, "", true);
     }
 
-    private static int optionalInt(Path file, JsonNode c, String field, int dflt) {
+    private static int optionalInt(Path file, JsonNode c, String field, int dflt, int min, int max) {
+        return optionalInt(file, c, field, dflt, min, max, "", false);
+    }
+
+    /** An integer field in [min, max]; larger JSON integers and non-integers are rejected by value, not wrapped. */
+    private static int optionalInt(Path file, JsonNode c, String field, int dflt, int min, int max, String prefix,
+                                   boolean required) {
         JsonNode n = c.get(field);
         if (n == null || n.isNull()) {
+            if (required) {
+                throw CheckpointException.field(file, prefix + field, "missing required field");
+            }
             return dflt;
         }
-        if (!n.isInt()) {
-            throw new CheckpointException(file, "field '" + field + "' must be an integer, got " + n);
+        if (!n.isIntegralNumber()) {
+            throw CheckpointException.field(file, prefix + field, "must be an integer in [" + min + ", " + max
+                    + "], got " + CheckpointFiles.describe(n));
+        }
+        if (!n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
+            throw CheckpointException.field(file, prefix + field, "must be in [" + min + ", " + max + "], got "
+                    + CheckpointFiles.describe(n));
         }
         return n.asInt();
     }
 
-    private static double requiredDouble(Path file, JsonNode c, String field) {
+    private static double requiredDouble(Path file, JsonNode c, String field, String prefix) {
         if (!c.hasNonNull(field)) {
-            throw new CheckpointException(file, "missing required field '" + field + "'");
+            throw CheckpointException.field(file, prefix + field, "missing required field");
         }
-        return optionalDouble(file, c, field, 0);
+        return optionalDouble(file, c, field, 0, prefix);
     }
 
     private static double optionalDouble(Path file, JsonNode c, String field, double dflt) {
+        return optionalDouble(file, c, field, dflt, "");
+    }
+
+    /** A finite number ({@code 1e400} parses as infinity and is rejected). */
+    private static double optionalDouble(Path file, JsonNode c, String field, double dflt, String prefix) {
         JsonNode n = c.get(field);
         if (n == null || n.isNull()) {
             return dflt;
         }
         if (!n.isNumber()) {
-            throw new CheckpointException(file, "field '" + field + "' must be a number, got " + n);
+            throw CheckpointException.field(file, prefix + field, "must be a number, got "
+                    + CheckpointFiles.describe(n));
         }
-        return n.asDouble();
+        double v = n.asDouble();
+        if (!Double.isFinite(v)) {
+            throw CheckpointException.field(file, prefix + field, "must be a finite number, got "
+                    + CheckpointFiles.describe(n) + " (parses as " + v + ")");
+        }
+        return v;
     }
 
     private static boolean optionalBoolean(Path file, JsonNode c, String field, boolean dflt) {
@@ -341,7 +397,7 @@ public final class LlamaConfigJson {
             return dflt;
         }
         if (!n.isBoolean()) {
-            throw new CheckpointException(file, "field '" + field + "' must be a boolean, got " + n);
+            throw CheckpointException.field(file, field, "must be a boolean, got " + CheckpointFiles.describe(n));
         }
         return n.asBoolean();
     }

@@ -145,8 +145,9 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             root = JSON.readTree(headerText);
         } catch (JsonProcessingException e) {
-            throw new CheckpointException(file, null, "corrupt safetensors header JSON: "
-                    + e.getOriginalMessage(), e);
+            var loc = e.getLocation();
+            throw new CheckpointException(file, null, "corrupt safetensors header JSON"
+                    + (loc == null ? "" : " at column " + loc.getColumnNr()), null);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file, "safetensors header is not a JSON object");
@@ -189,7 +190,7 @@ public final class SafetensorsFile implements AutoCloseable {
         String dtype = dtypeNode.asText();
         int elemSize = elementSize(dtype);
         if (elemSize < 0) {
-            throw new CheckpointException(file, name, "unknown dtype '" + dtype + "'", null);
+            throw new CheckpointException(file, name, "unknown dtype " + CheckpointFiles.quote(dtype), null);
         }
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
@@ -199,7 +200,8 @@ public final class SafetensorsFile implements AutoCloseable {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                throw new CheckpointException(file, name, "invalid shape " + shapeNode, null);
+                throw new CheckpointException(file, name, "invalid shape (expected non-negative integers), got "
+                        + CheckpointFiles.describe(shapeNode), null);
             }
             shape[i] = d.asLong();
         }
@@ -207,7 +209,8 @@ public final class SafetensorsFile implements AutoCloseable {
         if (offsets == null || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber()
                 || !offsets.get(1).isIntegralNumber() || !offsets.get(0).canConvertToLong()
                 || !offsets.get(1).canConvertToLong()) {
-            throw new CheckpointException(file, name, "missing or invalid 'data_offsets' " + offsets, null);
+            throw new CheckpointException(file, name, "missing or invalid 'data_offsets': "
+                    + CheckpointFiles.describe(offsets), null);
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();

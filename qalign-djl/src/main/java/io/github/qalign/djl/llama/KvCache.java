@@ -19,9 +19,14 @@ import java.util.Arrays;
  * directly. The cache also remembers which token ids each slot holds, so callers
  * can find the
  * longest cached prefix of a new input.
+ *
+ * <p>Thread-safe: every method holds the monitor of the {@link LlamaModel} that created the cache, as the model's
+ * forward pass does, so two threads never touch the buffers at once.
  */
 public final class KvCache implements AutoCloseable {
 
+    /** The model that created this cache; its monitor guards every operation (see {@link LlamaModel}). */
+    private final LlamaModel owner;
     private final NDManager manager;
     final NDArray[] keys;
     final NDArray[] values;
@@ -36,7 +41,8 @@ public final class KvCache implements AutoCloseable {
     private NDArray[] keyBlock;
     private NDArray[] valueBlock;
 
-    KvCache(NDManager manager, int layers, int slots, int maxLength, int kvHeads, int headDim, DataType dataType) {
+    KvCache(LlamaModel owner, NDManager manager, int layers, int slots, int maxLength, int kvHeads, int headDim, DataType dataType) {
+        this.owner = owner;
         this.manager = manager;
         this.slots = slots;
         this.maxLength = maxLength;
@@ -77,8 +83,10 @@ public final class KvCache implements AutoCloseable {
      * @return current length (number of cached positions) of a slot
      */
     public int length(int slot) {
-        checkSlot(slot);
-        return lengths[slot];
+        synchronized (owner) {
+            checkSlot(slot);
+            return lengths[slot];
+        }
     }
 
     /**
@@ -88,8 +96,10 @@ public final class KvCache implements AutoCloseable {
      * @return the token ids a slot holds (a copy, {@code length(slot)} ids)
      */
     public int[] tokens(int slot) {
-        checkSlot(slot);
-        return Arrays.copyOf(tokens[slot], lengths[slot]);
+        synchronized (owner) {
+            checkSlot(slot);
+            return Arrays.copyOf(tokens[slot], lengths[slot]);
+        }
     }
 
     /**
@@ -100,14 +110,16 @@ public final class KvCache implements AutoCloseable {
      * @return the common prefix length
      */
     public int commonPrefix(int slot, int[] ids) {
-        checkSlot(slot);
-        int[] t = tokens[slot];
-        int n = Math.min(lengths[slot], ids.length);
-        int i = 0;
-        while (i < n && t[i] == ids[i]) {
-            i++;
+        synchronized (owner) {
+            checkSlot(slot);
+            int[] t = tokens[slot];
+            int n = Math.min(lengths[slot], ids.length);
+            int i = 0;
+            while (i < n && t[i] == ids[i]) {
+                i++;
+            }
+            return i;
         }
-        return i;
     }
 
     /**
@@ -117,12 +129,14 @@ public final class KvCache implements AutoCloseable {
      * @param length new length, in [0, current length]
      */
     public void truncate(int slot, int length) {
-        checkSlot(slot);
-        if (length < 0 || length > lengths[slot]) {
-            throw new IllegalArgumentException("cannot truncate slot " + slot + " of length " + lengths[slot]
-                    + " to " + length);
+        synchronized (owner) {
+            checkSlot(slot);
+            if (length < 0 || length > lengths[slot]) {
+                throw new IllegalArgumentException("cannot truncate slot " + slot + " of length " + lengths[slot]
+                        + " to " + length);
+            }
+            lengths[slot] = length;
         }
-        lengths[slot] = length;
     }
 
     /**
@@ -133,29 +147,31 @@ public final class KvCache implements AutoCloseable {
      * @param length positions to copy, in [0, length(from)]
      */
     public void copyPrefix(int from, int to, int length) {
-        checkSlot(from);
-        checkSlot(to);
-        if (from == to) {
-            throw new IllegalArgumentException("copyPrefix needs two different slots, got " + from);
-        }
-        if (length < 0 || length > lengths[from]) {
-            throw new IllegalArgumentException("cannot copy " + length + " positions from slot " + from
-                    + " of length " + lengths[from]);
-        }
-        if (length > 0) {
-            NDIndex srcIdx = new NDIndex("{}, :, :{}", from, length);
-            NDIndex dstIdx = new NDIndex("{}, :, :{}", to, length);
-            NDIndex srcKey = new NDIndex("{}, :, :, :{}", from, length);
-            NDIndex dstKey = new NDIndex("{}, :, :, :{}", to, length);
-            try (NDManager m = manager.newSubManager()) {
-                for (int l = 0; l < keys.length; l++) {
-                    keys[l].set(dstKey, keys[l].get(m, srcKey));
-                    values[l].set(dstIdx, values[l].get(m, srcIdx));
-                }
+        synchronized (owner) {
+            checkSlot(from);
+            checkSlot(to);
+            if (from == to) {
+                throw new IllegalArgumentException("copyPrefix needs two different slots, got " + from);
             }
-            System.arraycopy(tokens[from], 0, tokens[to], 0, length);
+            if (length < 0 || length > lengths[from]) {
+                throw new IllegalArgumentException("cannot copy " + length + " positions from slot " + from
+                        + " of length " + lengths[from]);
+            }
+            if (length > 0) {
+                NDIndex srcIdx = new NDIndex("{}, :, :{}", from, length);
+                NDIndex dstIdx = new NDIndex("{}, :, :{}", to, length);
+                NDIndex srcKey = new NDIndex("{}, :, :, :{}", from, length);
+                NDIndex dstKey = new NDIndex("{}, :, :, :{}", to, length);
+                try (NDManager m = manager.newSubManager()) {
+                    for (int l = 0; l < keys.length; l++) {
+                        keys[l].set(dstKey, keys[l].get(m, srcKey));
+                        values[l].set(dstIdx, values[l].get(m, srcIdx));
+                    }
+                }
+                System.arraycopy(tokens[from], 0, tokens[to], 0, length);
+            }
+            lengths[to] = length;
         }
-        lengths[to] = length;
     }
 
     void append(int slot, int[] ids) {
@@ -193,6 +209,7 @@ public final class KvCache implements AutoCloseable {
     }
 
     private void checkSlot(int slot) {
+        owner.checkOpen();
         if (closed) {
             throw new IllegalStateException("KvCache is closed");
         }
@@ -201,12 +218,24 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Frees the buffers. */
+    /** Called by the model (holding its monitor) before a forward pass on this cache. */
+    void checkUsableBy(LlamaModel model) {
+        if (model != owner) {
+            throw new IllegalArgumentException("this KvCache belongs to another LlamaModel");
+        }
+        if (closed) {
+            throw new IllegalStateException("KvCache is closed");
+        }
+    }
+
+    /** Frees the buffers; waits for a running forward pass of the model to finish. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            manager.close();
+        synchronized (owner) {
+            if (!closed) {
+                closed = true;
+                manager.close();
+            }
         }
     }
 }

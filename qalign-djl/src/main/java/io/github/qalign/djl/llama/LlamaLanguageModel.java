@@ -35,7 +35,16 @@ import java.util.random.RandomGenerator;
  * computes only the rest; prefixes shared by several requests of one call but not cached yet are computed once
  * first ({@link PrefixKvPool#prefillSharedPrefixes}). {@link Generation#usage()} reports computed vs. reused input tokens and generated tokens.
  *
- * <p>Not thread-safe for concurrent calls (methods are synchronized).
+ * <p>Threads: safe to share. Calls are serialized (the methods are synchronized, and every native operation holds
+ * the {@link LlamaModel}'s monitor), so concurrent callers never race inside libtorch; closing while another thread
+ * generates makes that call fail with {@link IllegalStateException}. Concurrent sampler runs on one shared model give
+ * the tokens of sequential runs with the same seeds (each request draws only from its own seed, and one call's rows
+ * are never batched with another call's), with one precise exception, float rounding: a row's logits can differ in
+ * the last bits (up to 1e-6 absolute on the test models' logits of magnitude ~1) depending on which rows share
+ * its forward pass, whether its prefix KV was reused from the pool (filled by whatever ran before) or recomputed, and
+ * the alignment of the buffers (the CPU matrix product's reduction order depends on it). A sampled token changes only
+ * if the request's uniform draw falls within that distance of a boundary of the cumulative distribution, a greedy
+ * token only if the two largest logits are that close; {@code ConcurrentUseTest} checks token equality.
  */
 public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
 

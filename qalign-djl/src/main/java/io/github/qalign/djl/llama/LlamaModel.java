@@ -48,7 +48,16 @@ import java.util.Objects;
  * layer by layer, freeing each trainable array once it is converted, so the model holds one copy of its weights.
  *
  * <p>Memory: every inference call runs in its own sub-manager that is closed before returning; only plain Java arrays
- * leave it. Not thread-safe: callers serialize use (the adapters synchronize).
+ * leave it. The RoPE table covers the longest context actually used ({@link #newCache}'s length, a training
+ * sequence), not {@code max_position_embeddings}, which may be huge.
+ *
+ * <p>Threads: a model and its caches may be shared between threads. Every native operation on the model or on one of
+ * its {@link KvCache}s ({@link #forward}, {@link #forwardHidden}, {@link #newCache}, the cache's {@code copyPrefix},
+ * {@code truncate}, {@code close}, and {@link #close()}) holds this model's monitor, so concurrent callers are
+ * serialized rather than racing inside libtorch (which crashes the JVM); a call on a closed model or cache throws
+ * {@link IllegalStateException}. Intra-op parallelism stays PyTorch's (see {@code DjlRuntime}). Callers that need
+ * a consistent multi-step view of a cache (e.g. place, then forward, then truncate) synchronize on the model
+ * themselves, as {@link LlamaLanguageModel} and {@link LlamaRewardModel} do.
  */
 public final class LlamaModel implements AutoCloseable {
 
@@ -83,8 +92,12 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray finalNorm;
     private final NDArray lmHead;
     private final NDArray score;
-    /** [maxPos, 2 * headDim]: cos in the first half, the signed sin in the second. */
-    private final NDArray ropeTable;
+    /**
+     * [positions, 2 * headDim]: cos in the first half, the signed sin in the second; sized to the longest context
+     * used so far (a cache's length, a training sequence), never to max_position_embeddings, and grown on demand.
+     */
+    private NDArray ropeTable;
+    private int ropePositions;
     private final long[] ropeSplit;
     private final NDArray epsArray;
     private final long[] qkvSplit;
@@ -186,7 +199,6 @@ public final class LlamaModel implements AutoCloseable {
             if (score != null) {
                 params.put("score.weight", score);
             }
-            ropeTable = ropeTable();
             epsArray = manager.create(eps).toType(dataType == DataType.FLOAT16 ? DataType.FLOAT32 : dataType, false);
             epsArray.attach(manager);
         } catch (RuntimeException e) {
@@ -237,11 +249,32 @@ public final class LlamaModel implements AutoCloseable {
         return c;
     }
 
-    private NDArray ropeTable() {
-        int maxPos = config.maxPositionEmbeddings();
+    /**
+     * Makes the RoPE table cover positions {@code [0, positions)}: rebuilt (rounded up to a power of two, at most
+     * max_position_embeddings) when it is shorter. Entries do not depend on the table's size.
+     */
+    private void ensureRope(int positions) {
+        if (positions <= ropePositions) {
+            return;
+        }
+        int n = (int) Math.min(config.maxPositionEmbeddings(), Math.max(64L, Long.highestOneBit(positions - 1L) << 1));
+        n = Math.max(n, positions);
+        NDArray t = ropeTable(n);
+        if (ropeTable != null) {
+            ropeTable.close();
+        }
+        ropeTable = t;
+        ropePositions = n;
+    }
+
+    private NDArray ropeTable(int maxPos) {
         int half = headDim / 2;
         int w = 2 * headDim;
         double[] invFreq = ropeInverseFrequencies(config, headDim);
+        if ((long) maxPos * w > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a RoPE table of " + maxPos + " positions x " + w
+                    + " values exceeds the 2^31-element limit of a Java array; use a shorter context");
+        }
         float[] t = new float[maxPos * w];
         for (int pos = 0; pos < maxPos; pos++) {
             for (int j = 0; j < half; j++) {
@@ -376,7 +409,7 @@ public final class LlamaModel implements AutoCloseable {
      * @param maxLength positions per slot, in [1, max_position_embeddings]
      * @return the cache (close it when done; it is also closed with the model)
      */
-    public KvCache newCache(int slots, int maxLength) {
+    public synchronized KvCache newCache(int slots, int maxLength) {
         checkOpen();
         if (slots <= 0) {
             throw new IllegalArgumentException("slots must be > 0, got " + slots);
@@ -385,8 +418,14 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("maxLength must be in [1, " + config.maxPositionEmbeddings()
                     + "] (max_position_embeddings), got " + maxLength);
         }
-        return new KvCache(manager.newSubManager(), config.numHiddenLayers(), slots, maxLength, kvHeads, headDim,
-                dataType);
+        long bytes = (long) slots * bytesPerSlot(maxLength);
+        if ((long) (slots + 1) * kvHeads * maxLength * headDim > Integer.MAX_VALUE - 8L) {
+            throw new IllegalArgumentException("a KV cache of " + slots + " slots x " + maxLength
+                    + " positions exceeds the 2^31-element limit per layer buffer (" + bytes + " bytes in all)");
+        }
+        ensureRope(maxLength);
+        return new KvCache(this, manager.newSubManager(), config.numHiddenLayers(), slots, maxLength, kvHeads,
+                headDim, dataType);
     }
 
     /**
@@ -411,8 +450,9 @@ public final class LlamaModel implements AutoCloseable {
      * @return {@code [B][V]} logits, {@code [B][numLabels]} scores or {@code [B][hidden]} states (float32)
      * @throws IllegalArgumentException on a bad slot, token id, or a sequence that would exceed the slot length
      */
-    public float[][] forward(KvCache cache, int[] slots, int[][] tokens, Head head) {
+    public synchronized float[][] forward(KvCache cache, int[] slots, int[][] tokens, Head head) {
         checkOpen();
+        cache.checkUsableBy(this);
         int b = slots.length;
         if (b == 0 || tokens.length != b) {
             throw new IllegalArgumentException("need one token array per slot: " + b + " slots, " + tokens.length
@@ -784,7 +824,7 @@ public final class LlamaModel implements AutoCloseable {
      * @param lengths  the real length of each row, in [1, L]
      * @return the final normed hidden states {@code [B, L, hidden]} (rows beyond a length are meaningless)
      */
-    public NDArray forwardHidden(NDArray tokenIds, int[] lengths) {
+    public synchronized NDArray forwardHidden(NDArray tokenIds, int[] lengths) {
         checkOpen();
         checkTrainable("forwardHidden");
         Shape shape = tokenIds.getShape();
@@ -818,6 +858,7 @@ public final class LlamaModel implements AutoCloseable {
                 break;
             }
         }
+        ensureRope(len);
         NDManager m = tokenIds.getManager();
         NDArray ids = tokenIds.toType(DataType.INT64, false).reshape((long) b * len);
         NDArray maskArr = m.create(mask, len == 1 ? new Shape(b, 1, 1, 1) : new Shape(b, 1, 1, len, len)).toType(dataType, false);
@@ -862,7 +903,7 @@ public final class LlamaModel implements AutoCloseable {
      * @param hidden hidden states {@code [..., hidden]}
      * @return logits {@code [..., V]} of hidden states (LM head), in {@code hidden}'s manager
      */
-    public NDArray logits(NDArray hidden) {
+    public synchronized NDArray logits(NDArray hidden) {
         checkTrainable("logits(hidden)");
         checkHead(Head.LOGITS);
         return linear(hidden, lmHead);
@@ -874,7 +915,7 @@ public final class LlamaModel implements AutoCloseable {
      * @param hidden hidden states {@code [..., hidden]}
      * @return scores {@code [..., numLabels]} of hidden states (score head), in {@code hidden}'s manager
      */
-    public NDArray scores(NDArray hidden) {
+    public synchronized NDArray scores(NDArray hidden) {
         checkTrainable("scores(hidden)");
         checkHead(Head.SCORE);
         return linear(hidden, score);
@@ -961,15 +1002,18 @@ public final class LlamaModel implements AutoCloseable {
         return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("LlamaModel is closed");
         }
     }
 
-    /** Frees the weights and every cache created by {@link #newCache}. */
+    /**
+     * Frees the weights and every cache created by {@link #newCache}. Waits for a running call to finish; calls after
+     * it throw {@link IllegalStateException}.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             manager.close();

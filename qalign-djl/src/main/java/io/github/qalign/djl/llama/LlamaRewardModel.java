@@ -15,7 +15,14 @@ import java.util.Objects;
 
 /**
  * A Bradley-Terry {@link RewardModel} backed by a {@code LlamaForSequenceClassification} {@link LlamaModel}: the reward
- * is the score head ({@code score.weight}, label 0) at the last token of prompt+completion.
+ * is the score head ({@code score.weight}, label 0) at the last NON-PAD token of prompt+completion, as Hugging Face's
+ * {@code LlamaForSequenceClassification} reads it (transformers' {@code GenericForSequenceClassification}, 4.5x:
+ * the rightmost position whose id is not {@code pad_token_id}; position 0 when every id is the pad id; the last
+ * position when the config has no pad id). Older transformers releases took the position before the FIRST pad id,
+ * which differs only when a pad id occurs inside the sequence; this class follows the current rule. A sequence that
+ * ends in pad ids (e.g. a completion ending in a pad token that doubles as eos) is therefore scored at the token
+ * before them: trailing pad ids are dropped before the forward pass (causal attention makes the hidden state at a
+ * position independent of later tokens), and {@link Reward#usage()} counts the ids actually run.
  *
  * <p>Input ids, per request:
  * <ul>
@@ -143,8 +150,10 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
             throw new IllegalArgumentException("requests is empty");
         }
         List<int[]> inputs = new ArrayList<>(requests.size());
+        int pad = model.config().padTokenId();
         for (RewardRequest r : requests) {
-            inputs.add(inputIds(Objects.requireNonNull(r, "request")));
+            int[] ids = inputIds(Objects.requireNonNull(r, "request"));
+            inputs.add(Arrays.copyOf(ids, scoredLength(ids, pad)));
         }
         Reward[] out = new Reward[requests.size()];
         for (int from = 0; from < inputs.size(); from += maxBatch) {
@@ -172,6 +181,27 @@ public final class LlamaRewardModel implements RewardModel, AutoCloseable {
             }
         }
         return List.of(out);
+    }
+
+    /**
+     * How many leading ids the reward is read after: the position of the rightmost id that is not {@code padId},
+     * plus one (1 when every id is the pad id; all of them when {@code padId < 0}), as Hugging Face's
+     * {@code LlamaForSequenceClassification} pools.
+     *
+     * @param ids   the input ids, non-empty
+     * @param padId the config's {@code pad_token_id}, or -1
+     * @return the scored length, in [1, ids.length]
+     */
+    public static int scoredLength(int[] ids, int padId) {
+        if (padId < 0) {
+            return ids.length;
+        }
+        for (int i = ids.length - 1; i >= 0; i--) {
+            if (ids[i] != padId) {
+                return i + 1;
+            }
+        }
+        return 1;
     }
 
     @Override

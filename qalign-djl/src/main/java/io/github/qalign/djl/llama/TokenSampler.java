@@ -8,7 +8,9 @@ import java.util.random.RandomGenerator;
 /**
  * The sampling kernel: draws a token id from {@code softmax(logits / T)}, optionally restricted to the top-k ids and/or
  * the smallest top-p nucleus (top-k applied first, then top-p on the renormalized rest), in double precision, with one
- * {@code nextDouble()} from the given generator per draw.
+ * {@code nextDouble()} from the given generator per draw. Temperature 0 is greedy: the argmax (lowest id on ties, as
+ * {@code torch.argmax}), a point-mass distribution, and NO draw is consumed from the generator (so the request's stream
+ * is not advanced by greedy steps).
  */
 public final class TokenSampler {
 
@@ -36,6 +38,11 @@ public final class TokenSampler {
         if (max == Double.NEGATIVE_INFINITY) {
             throw new ModelException("every logit is -infinity");
         }
+        if (config.isGreedy()) {
+            double[] one = new double[v];
+            one[argmax(logits)] = 1.0;
+            return one;
+        }
         double[] p = new double[v];
         double z = 0;
         for (int i = 0; i < v; i++) {
@@ -53,11 +60,14 @@ public final class TokenSampler {
      *
      * @param logits one row of logits
      * @param config temperature, top-k, top-p
-     * @param rng    source of the single uniform draw
+     * @param rng    source of the single uniform draw (not used at temperature 0)
      * @return the sampled id
      */
     public static int sample(float[] logits, SamplingConfig config, RandomGenerator rng) {
-        double[] p = distribution(logits, config);
+        double[] p = distribution(logits, config); // validates the row (NaN, +inf, all -inf)
+        if (config.isGreedy()) {
+            return argmax(logits); // no draw
+        }
         double u = rng.nextDouble();
         double cum = 0;
         int last = -1;

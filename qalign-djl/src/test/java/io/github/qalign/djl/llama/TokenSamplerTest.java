@@ -108,4 +108,24 @@ class TokenSamplerTest {
                 new SplittableRandom(1))).isInstanceOf(ModelException.class).hasMessageContaining("NaN");
         assertThat(TokenSampler.argmax(new float[] {1, 3, 3, 2})).isEqualTo(1);
     }
+
+    @Test
+    void temperatureZeroIsArgmaxWithTheLowestIdOnTiesAndConsumesNoDraw() {
+        SamplingConfig greedy = SamplingConfig.defaults().withTemperature(0);
+        assertThat(TokenSampler.distribution(LOGITS, greedy)).containsExactly(1, 0, 0, 0);
+        float[] tie = {0.5f, 2f, -1f, 2f, 2f};
+        assertThat(TokenSampler.distribution(tie, greedy)).containsExactly(0, 1, 0, 0, 0);
+        // a generator that fails on any use: greedy never draws
+        java.util.random.RandomGenerator noDraws = () -> {
+            throw new AssertionError("greedy decoding consumed a random draw");
+        };
+        assertThat(TokenSampler.sample(tie, greedy, noDraws)).isEqualTo(1);
+        assertThat(TokenSampler.sample(tie, greedy.withTopK(1).withTopP(0.1), noDraws)).isEqualTo(1);
+        assertThat(TokenSampler.sample(new float[] {Float.NEGATIVE_INFINITY, -3f}, greedy, noDraws)).isEqualTo(1);
+        // a bad row is still rejected
+        assertThatThrownBy(() -> TokenSampler.sample(new float[] {0f, Float.NaN}, greedy, noDraws))
+                .isInstanceOf(ModelException.class);
+        assertThatThrownBy(() -> SamplingConfig.defaults().withTemperature(-1e-9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature");
+    }
 }

@@ -28,9 +28,9 @@ public final class SamplingOptions {
 
     /** The sampling configuration; throws a {@link ParameterException} naming a bad value. */
     SamplingConfig sampling(CommandLine cl) {
-        if (!(temperature > 0) || !(temperature <= MAX_TEMPERATURE)) {
-            throw new ParameterException(cl, "--temperature must be a finite number in (0, " + MAX_TEMPERATURE
-                    + "], got " + temperature);
+        if (!(temperature >= 0) || !(temperature <= MAX_TEMPERATURE)) {
+            throw new ParameterException(cl, "--temperature must be a finite number in [0, " + MAX_TEMPERATURE
+                    + "] (0 = greedy), got " + temperature);
         }
         Limits.checkRange(cl, "--max-tokens", maxTokens, 1, Limits.MAX_TOKENS);
         try {

@@ -76,7 +76,7 @@ class CliArgumentsTest {
     @Test
     void outOfRangeValuesAreUsageErrors() {
         assertUsageError(run("sample", "--prompt", "x", "--budget", "0"), "--budget must be in [1, 4096]");
-        assertUsageError(run("sample", "--prompt", "x", "--temperature", "0"), "--temperature");
+        assertUsageError(run("sample", "--prompt", "x", "--temperature", "-0.5"), "--temperature");
         assertUsageError(run("sample", "--prompt", "x", "--max-tokens", "-3"), "--max-tokens");
         assertUsageError(run("sample", "--prompt", "x", "--beta", "-1"), "--beta must be");
         assertUsageError(run("sample", "--prompt", "x", "--target-acceptance", "1.5"), "--target-acceptance");
