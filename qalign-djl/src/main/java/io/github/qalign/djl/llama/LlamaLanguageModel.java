@@ -111,6 +111,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
 
     static LlamaModel loadModel(HfCheckpoint ckpt, LlamaOptions options) {
         var engine = DjlRuntime.engine();
+        DjlRuntime.checkDevice(options.device()); // one clear line before gigabytes are read
         try (NDManager tmp = options.device() == null ? engine.newBaseManager()
                 : engine.newBaseManager(options.device())) {
             Map<String, NDArray> weights = ckpt.loadAll(tmp, options.dataType());

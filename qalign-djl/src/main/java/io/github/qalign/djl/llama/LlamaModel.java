@@ -124,7 +124,7 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("head_dim must be even for RoPE, got " + config.headDim());
         }
         var engine = DjlRuntime.engine();
-        this.device = device == null ? engine.defaultDevice() : device;
+        this.device = DjlRuntime.checkDevice(device);
         this.dataType = dataType;
         this.manager = engine.newBaseManager(this.device);
         this.dim = config.hiddenSize();
