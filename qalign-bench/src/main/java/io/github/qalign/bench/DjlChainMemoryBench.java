@@ -1,7 +1,6 @@
 package io.github.qalign.bench;
 
 import io.github.qalign.djl.EmbeddedModels;
-import io.github.qalign.djl.diagnostics.ChainMemory;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 

@@ -27,6 +27,10 @@ import java.util.function.Function;
  * in the Hugging Face {@code rotate_half} convention with optional llama3 frequency scaling, grouped-query attention,
  * SwiGLU MLP, tied or untied LM head, and the {@code score} head of {@code LlamaForSequenceClassification}.
  *
+ * <p>Source layout: this class (weights and their ownership, the training forward pass, the public API),
+ * {@code InferenceWeights} (the re-laid-out inference copy of the weights), {@code CachedForward} (the batched forward
+ * pass over a {@link KvCache}), {@link KvCache} (cache operations).
+ *
  * <p>Two forward paths:
  * <ul>
  *   <li>{@link #forward(KvCache, int[], int[][], Head)} — inference: appends new tokens of B sequences (each in its
@@ -74,38 +78,41 @@ public final class LlamaModel implements AutoCloseable {
         HIDDEN
     }
 
-    private final LlamaConfig config;
-    private final NDManager manager;
+    // Package-private state read by the two other parts of the model: InferenceWeights (the inference layout of these
+    // weights) and CachedForward (the cached, batched forward pass). This class keeps construction and ownership of
+    // the trainable weights, the training forward pass, the RoPE table, locking and the public API.
+    final LlamaConfig config;
+    final NDManager manager;
     private final Device device;
-    private final DataType dataType;
-    private final int dim;
-    private final int heads;
-    private final int kvHeads;
-    private final int headDim;
-    private final int inter;
-    private final int group;
-    private final float eps;
-    private final NDArray embed;
-    private final NDArray[] attnNorm;
-    private final NDArray[] wqkv;
-    private final NDArray[] wo;
-    private final NDArray[] ffnNorm;
-    private final NDArray[] wgu;
-    private final NDArray[] wdown;
-    private final NDArray finalNorm;
-    private final NDArray lmHead;
-    private final NDArray score;
+    final DataType dataType;
+    final int dim;
+    final int heads;
+    final int kvHeads;
+    final int headDim;
+    final int inter;
+    final int group;
+    final float eps;
+    final NDArray embed;
+    final NDArray[] attnNorm;
+    final NDArray[] wqkv;
+    final NDArray[] wo;
+    final NDArray[] ffnNorm;
+    final NDArray[] wgu;
+    final NDArray[] wdown;
+    final NDArray finalNorm;
+    final NDArray lmHead;
+    final NDArray score;
     /**
      * [positions, 2 * headDim]: cos in the first half, the signed sin in the second; sized to the longest context
      * used so far (a cache's length, a training sequence), never to max_position_embeddings, and grown on demand.
      */
-    private NDArray ropeTable;
+    NDArray ropeTable;
     private int ropePositions;
     private final long[] ropeSplit;
     private final NDArray epsArray;
     private final long[] qkvSplit;
-    private final long[] qkSplit;
-    private final long[] guSplit;
+    final long[] qkSplit;
+    final long[] guSplit;
     private final Map<String, NDArray> parameters;
     private final long parameterCount;
     /** Weights re-laid out for the inference path (built lazily from the parameters; null when stale). */
@@ -123,6 +130,7 @@ public final class LlamaModel implements AutoCloseable {
         if (config.headDim() % 2 != 0) {
             throw new IllegalArgumentException("head_dim must be even for RoPE, got " + config.headDim());
         }
+        checkJavaArraySizes(config);
         var engine = DjlRuntime.engine();
         this.device = DjlRuntime.checkDevice(device);
         this.dataType = dataType;
@@ -214,6 +222,28 @@ public final class LlamaModel implements AutoCloseable {
             count += a.size();
         }
         this.parameterCount = count;
+    }
+
+    /**
+     * The inference re-layout builds each weight matrix in one Java {@code float[]} (int-indexed), so every matrix
+     * must have fewer than 2^31 - 8 elements; checked before anything is allocated, naming the tensor.
+     */
+    private static void checkJavaArraySizes(LlamaConfig c) {
+        long d1 = c.hiddenSize() + 1L;
+        long qkv = (2L * (c.numAttentionHeads() + c.numKeyValueHeads()) + c.numKeyValueHeads()) * c.headDim();
+        long[][] sizes = {
+                {c.vocabSize(), d1}, {qkv, d1}, {2L * c.intermediateSize(), d1}, {d1, c.intermediateSize()},
+                {d1, (long) c.numAttentionHeads() * c.headDim()}};
+        String[] names = {"model.embed_tokens.weight / lm_head.weight", "self_attn.qkv_proj.weight",
+                "mlp.gate_up_proj.weight", "mlp.down_proj.weight", "self_attn.o_proj.weight"};
+        for (int i = 0; i < sizes.length; i++) {
+            long n = sizes[i][0] * sizes[i][1];
+            if (n > Integer.MAX_VALUE - 8L) {
+                throw new IllegalArgumentException("tensor " + names[i] + " re-laid out for inference would have "
+                        + sizes[i][0] + " x " + sizes[i][1] + " = " + n + " elements, more than the 2^31 - 8 a Java "
+                        + "array holds; this model is too large for the inference re-layout");
+            }
+        }
     }
 
     /**
@@ -488,155 +518,7 @@ public final class LlamaModel implements AutoCloseable {
     private <R> R forwardThen(KvCache cache, int[] slots, int[][] tokens, Head head, Function<NDArray, R> finish) {
         checkOpen();
         cache.checkUsableBy(this);
-        int b = slots.length;
-        if (b == 0 || tokens.length != b) {
-            throw new IllegalArgumentException("need one token array per slot: " + b + " slots, " + tokens.length
-                    + " token arrays");
-        }
-        checkHead(head);
-        int maxLen = cache.maxLength();
-        int n = 0;
-        int lmax = 0;
-        boolean[] seen = new boolean[cache.slots()];
-        for (int r = 0; r < b; r++) {
-            int s = slots[r];
-            if (s < 0 || s >= cache.slots()) {
-                throw new IllegalArgumentException("slot " + s + " outside [0, " + cache.slots() + ")");
-            }
-            if (seen[s]) {
-                throw new IllegalArgumentException("slot " + s + " used by two rows");
-            }
-            seen[s] = true;
-            if (tokens[r].length == 0) {
-                throw new IllegalArgumentException("row " + r + " has no new tokens");
-            }
-            int end = cache.length(s) + tokens[r].length;
-            if (end > maxLen) {
-                throw new IllegalArgumentException("row " + r + ": sequence length " + end
-                        + " exceeds the cache slot length " + maxLen);
-            }
-            for (int t : tokens[r]) {
-                if (t < 0 || t >= config.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + t + " outside [0, " + config.vocabSize() + ")");
-                }
-            }
-            n = Math.max(n, tokens[r].length);
-            lmax = Math.max(lmax, end);
-        }
-        long[] ids = new long[b * n];
-        long[] pos = new long[b * n];
-        long[] writeSlot = new long[b * n];
-        long[] readSlot = new long[b];
-        long[] lastRow = new long[b];
-        float[] mask = new float[b * n * lmax];
-        int trash = cache.trashSlot();
-        for (int r = 0; r < b; r++) {
-            int s = slots[r];
-            int p0 = cache.length(s);
-            int len = tokens[r].length;
-            for (int j = 0; j < n; j++) {
-                int i = r * n + j;
-                int moff = i * lmax;
-                if (j < len) {
-                    ids[i] = tokens[r][j];
-                    pos[i] = p0 + j;
-                    writeSlot[i] = s;
-                    int allowed = p0 + j;
-                    Arrays.fill(mask, moff + allowed + 1, moff + lmax, Float.NEGATIVE_INFINITY);
-                } else {
-                    writeSlot[i] = trash;
-                    Arrays.fill(mask, moff + 1, moff + lmax, Float.NEGATIVE_INFINITY);
-                }
-            }
-            readSlot[r] = s;
-            lastRow[r] = (long) r * n + len - 1;
-        }
-        boolean sameLength = true;
-        for (int r = 1; r < b; r++) {
-            sameLength &= cache.length(slots[r]) + tokens[r].length == cache.length(slots[0]) + tokens[0].length;
-        }
-        // a mask is only needed for causality within the new tokens or when the rows' lengths differ
-        boolean needMask = n > 1 || !sameLength;
-        InferenceWeights iw = inferenceWeights();
-        boolean consecutive = true;
-        for (int r = 1; r < b; r++) {
-            consecutive &= slots[r] == slots[0] + r;
-        }
-        // decode of equal-length rows in consecutive slots: every row writes position p, reads the same slot block
-        boolean uniform = n == 1 && sameLength && consecutive;
-        int s0 = slots[0];
-        int p = cache.length(s0);
-        try (NDManager m = manager.newSubManager()) {
-            Shape bn = new Shape(b, n);
-            NDArray idArr = m.create(ids, bn);
-            NDIndex writeIndex = null;
-            NDIndex writeIndexT = null;
-            NDArray cs;
-            if (uniform) {
-                // [1, 1, 2, 1, hd]: cos and signed sin of position p, broadcast over the rows
-                cs = attached(JniUtils.slice(pt(ropeTable), 0, p, p + 1L, 1), m).reshape(1, 1, 2, 1, headDim);
-            } else {
-                // write positions equal the RoPE positions (padded entries go to the trash slot at position 0)
-                NDArray posArr = m.create(pos, bn);
-                NDArray writeSlotArr = m.create(writeSlot, bn);
-                writeIndex = new NDIndex("{}, :, {}", writeSlotArr, posArr);
-                writeIndexT = new NDIndex("{}, :, :, {}", writeSlotArr, posArr);
-                // [B, N, 2, 1, hd]: cos and signed sin per position
-                cs = ropeTable.get(m, new NDIndex("{}", posArr)).reshape(b, n, 2, 1, headDim);
-            }
-            // consecutive slots: the batch's KV is a view of the cache; otherwise it is gathered
-            NDArray readSlots = consecutive ? null : m.create(readSlot);
-            NDIndex readV = consecutive ? null : new NDIndex("{}, :, :{}", readSlots, lmax);
-            NDIndex readK = consecutive ? null : new NDIndex("{}, :, :, :{}", readSlots, lmax);
-            NDIndex uniformV = uniform ? new NDIndex("{}:{}, :, {}", s0, s0 + b, p) : null;
-            NDIndex uniformK = uniform ? new NDIndex("{}:{}, :, :, {}", s0, s0 + b, p) : null;
-            NDArray maskArr = !needMask ? null
-                    : m.create(mask, n == 1 ? new Shape(b, 1, 1, lmax) : new Shape(b, 1, 1, n, lmax))
-                    .toType(dataType, false);
-            // residual stream [B, N, D + 1]: the last column is the constant sqrt(D * eps) (see InferenceWeights)
-            NDArray x = iw.embed.get(m, new NDIndex("{}", idArr));
-            int qk = heads + kvHeads;
-            for (int l = 0; l < config.numHiddenLayers(); l++) {
-                NDList parts = linear(normalize(x), iw.qkv[l]).split(iw.qkvSplit, 2);
-                NDArray qkPair = parts.get(0).reshape(b, n, 2, qk, headDim);
-                NDList qkr = qkPair.mul(cs).sum(SUM_AXIS_2).split(qkSplit, 2);
-                NDArray q = qkr.get(0);
-                if (uniform) {
-                    // basic-slice writes are cheaper than index_put with index tensors
-                    cache.keys[l].set(uniformK, qkr.get(1).reshape(b, kvHeads, headDim));
-                    cache.values[l].set(uniformV, parts.get(1).reshape(b, kvHeads, headDim));
-                } else {
-                    cache.keys[l].set(writeIndexT, qkr.get(1));
-                    cache.values[l].set(writeIndex, parts.get(1).reshape(b, n, kvHeads, headDim));
-                }
-                NDArray kT;
-                NDArray vAll;
-                if (consecutive) {
-                    // a narrow of the cached slot-block view: cheaper than a multi-dimensional NDIndex get
-                    kT = attached(JniUtils.slice(pt(cache.block(0, l, s0, b)), 3, 0, lmax, 1), m);
-                    vAll = attached(JniUtils.slice(pt(cache.block(1, l, s0, b)), 2, 0, lmax, 1), m);
-                } else {
-                    kT = cache.keys[l].get(m, readK);
-                    vAll = cache.values[l].get(m, readV);
-                }
-                NDArray att = attention(q, kT, vAll, maskArr, b, n, lmax);
-                x = linearAdd(att, iw.wo[l], x);
-                NDList gu = linear(normalize(x), iw.gu[l]).split(guSplit, 2);
-                NDArray g = gu.get(0);
-                x = linearAdd(g.mul(g.getNDArrayInternal().sigmoid()).mul(gu.get(1)), iw.down[l], x);
-            }
-            for (int r = 0; r < b; r++) {
-                cache.append(slots[r], tokens[r]);
-            }
-            NDArray last = n == 1 ? x : x.reshape((long) b * n, dim + 1L).get(new NDIndex("{}", m.create(lastRow)));
-            NDArray normed = normalize(last);
-            NDArray res = switch (head) {
-                case LOGITS -> linear(normed, iw.lmHead);
-                case SCORE -> linear(normed, iw.score);
-                case HIDDEN -> normed.get(new NDIndex("..., :{}", dim)).mul(iw.finalNormScaled);
-            };
-            return finish.apply(res);
-        }
+        return CachedForward.run(this, cache, slots, tokens, head, finish);
     }
 
     /**
@@ -669,7 +551,7 @@ public final class LlamaModel implements AutoCloseable {
                 inference.mgr.close();
                 inference = null;
             }
-            inference = new InferenceWeights(true);
+            inference = new InferenceWeights(this, true);
             inferenceStale = false;
         }
         inferenceOnly = true;
@@ -682,7 +564,7 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    private synchronized InferenceWeights inferenceWeights() {
+    synchronized InferenceWeights inferenceWeights() {
         if (inferenceOnly) {
             return inference;
         }
@@ -691,151 +573,14 @@ public final class LlamaModel implements AutoCloseable {
             inference = null;
         }
         if (inference == null) {
-            inference = new InferenceWeights(false);
+            inference = new InferenceWeights(this, false);
             inferenceStale = false;
         }
         return inference;
     }
 
-    /**
-     * The weights of the inference path, derived from the parameters so that a decoder layer needs few native calls.
-     *
-     * <ul>
-     *   <li>The residual stream carries one extra, constant column {@code c = sqrt(D * eps)} (set in the embedding rows;
-     *       the o/down projections get a zero output row, so it stays exactly {@code c}). Then
-     *       {@code x / ||[x, c]||_2 = x / sqrt(sum(x^2) + D eps)}, so one {@code normalize} call is the RMSNorm up to
-     *       the factor {@code sqrt(D)} and the norm weight, which are folded into the columns of the consuming linear
-     *       weight (whose extra column is zero).</li>
-     *   <li>RoPE: the fused qkv weight also holds the q/k rows with the two halves of every head swapped, so its output
-     *       gives {@code qk} and {@code swap_halves(qk)} at once; {@code [qk, swap(qk)] * [cos, signed sin]} summed over
-     *       the pair axis is the rotation.</li>
-     * </ul>
-     * Everything else (attention scale in the q rows, gate/up fusion) is as in the parameters.
-     */
-    private final class InferenceWeights {
-        final NDManager mgr = manager.newSubManager();
-        final NDArray embed;
-        final NDArray[] qkv;
-        final NDArray[] wo;
-        final NDArray[] gu;
-        final NDArray[] down;
-        final NDArray lmHead;
-        final NDArray score;
-        final NDArray finalNormScaled;
-        final long[] qkvSplit;
 
-        /**
-         * Builds the inference weights.
-         *
-         * @param release close every trainable array as soon as it is converted (inference-only model)
-         */
-        InferenceWeights(boolean release) {
-            int layers = config.numHiddenLayers();
-            int d1 = dim + 1;
-            int qkRows = (heads + kvHeads) * headDim;
-            int vRows = kvHeads * headDim;
-            int half = headDim / 2;
-            float c = (float) Math.sqrt(dim * (double) eps);
-            double sqrtD = Math.sqrt(dim);
-            qkvSplit = new long[] {2L * qkRows};
-            qkv = new NDArray[layers];
-            wo = new NDArray[layers];
-            gu = new NDArray[layers];
-            down = new NDArray[layers];
-            try {
-                float[] e = floats(LlamaModel.this.embed);
-                int vocab = e.length / dim;
-                float[] ea = new float[vocab * d1];
-                for (int t = 0; t < vocab; t++) {
-                    System.arraycopy(e, t * dim, ea, t * d1, dim);
-                    ea[t * d1 + dim] = c;
-                }
-                embed = make(ea, vocab, d1);
-                for (int l = 0; l < layers; l++) {
-                    float[] w = floats(wqkv[l]);
-                    float[] rows = new float[(2 * qkRows + vRows) * dim];
-                    System.arraycopy(w, 0, rows, 0, qkRows * dim);
-                    for (int r = 0; r < qkRows; r++) {
-                        int head = r / headDim;
-                        int j = r % headDim;
-                        int src = head * headDim + (j + half) % headDim;
-                        System.arraycopy(w, src * dim, rows, (qkRows + r) * dim, dim);
-                    }
-                    System.arraycopy(w, qkRows * dim, rows, 2 * qkRows * dim, vRows * dim);
-                    qkv[l] = scaledColumns(rows, floats(attnNorm[l]), sqrtD);
-                    wo[l] = zeroRowAppended(floats(LlamaModel.this.wo[l]), (long) heads * headDim);
-                    gu[l] = scaledColumns(floats(wgu[l]), floats(ffnNorm[l]), sqrtD);
-                    down[l] = zeroRowAppended(floats(wdown[l]), inter);
-                    if (release) {
-                        for (NDArray a : new NDArray[] {wqkv[l], attnNorm[l], LlamaModel.this.wo[l], wgu[l],
-                                ffnNorm[l], wdown[l]}) {
-                            a.close();
-                        }
-                    }
-                }
-                float[] fn = floats(finalNorm);
-                lmHead = LlamaModel.this.lmHead == null ? null
-                        : scaledColumns(floats(LlamaModel.this.lmHead), fn, sqrtD);
-                score = LlamaModel.this.score == null ? null
-                        : scaledColumns(floats(LlamaModel.this.score), fn, sqrtD);
-                float[] fs = new float[dim];
-                for (int j = 0; j < dim; j++) {
-                    fs[j] = (float) (fn[j] * sqrtD);
-                }
-                finalNormScaled = make(fs, dim);
-                if (release) {
-                    NDArray head = LlamaModel.this.lmHead == LlamaModel.this.embed ? null : LlamaModel.this.lmHead;
-                    for (NDArray a : new NDArray[] {LlamaModel.this.embed, finalNorm, head, LlamaModel.this.score}) {
-                        if (a != null) {
-                            a.close();
-                        }
-                    }
-                }
-            } catch (RuntimeException ex) {
-                mgr.close();
-                throw ex;
-            }
-        }
-
-        /** {@code [R, D]} rows times {@code w * s} per column, plus a zero column: {@code [R, D + 1]}. */
-        private NDArray scaledColumns(float[] w, float[] norm, double s) {
-            int rows = w.length / dim;
-            float[] out = new float[rows * (dim + 1)];
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < dim; j++) {
-                    out[r * (dim + 1) + j] = (float) (w[r * dim + j] * (norm[j] * s));
-                }
-            }
-            return make(out, rows, dim + 1);
-        }
-
-        /** {@code [D, K]} plus a zero last row: {@code [D + 1, K]}. */
-        private NDArray zeroRowAppended(float[] w, long k) {
-            return make(Arrays.copyOf(w, w.length + (int) k), dim + 1L, k);
-        }
-
-        private NDArray make(float[] data, long... shape) {
-            NDArray a = mgr.create(data, new Shape(shape));
-            if (dataType == DataType.FLOAT32) {
-                return a;
-            }
-            NDArray b = a.toType(dataType, false);
-            b.attach(mgr);
-            a.close();
-            return b;
-        }
-    }
-
-    private static float[] floats(NDArray a) {
-        if (a.getDataType() == DataType.FLOAT32) {
-            return a.toFloatArray();
-        }
-        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-            return f.toFloatArray();
-        }
-    }
-
-    private void checkHead(Head head) {
+    void checkHead(Head head) {
         if (head == Head.LOGITS && lmHead == null) {
             throw new IllegalStateException(config.architecture() + " checkpoint has no LM head (lm_head.weight)");
         }
@@ -955,14 +700,14 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** q [B,N,H,hd], k [B,N,KV,hd], v [B,N,KV*hd] with RoPE applied to q and k. */
-    private static final int[] SUM_AXIS_2 = {2};
+    static final int[] SUM_AXIS_2 = {2};
 
-    private static PtNDArray pt(NDArray a) {
+    static PtNDArray pt(NDArray a) {
         return (PtNDArray) a;
     }
 
     /** Moves a result of a direct {@link JniUtils} call (attached to its input's manager) to {@code m}. */
-    private static PtNDArray attached(PtNDArray a, NDManager m) {
+    static PtNDArray attached(PtNDArray a, NDManager m) {
         a.attach(m);
         return a;
     }
@@ -977,7 +722,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Attention of q [B,N,H,hd] over kT [B,KV,hd,Lk] / v [B,KV,Lk,hd] with mask [B,1,1,N,Lk] ([B,1,1,Lk] when N = 1) → [B,N,H*hd]. */
-    private NDArray attention(NDArray q, NDArray kT, NDArray v, NDArray mask, int b, int n, int lk) {
+    NDArray attention(NDArray q, NDArray kT, NDArray v, NDArray mask, int b, int n, int lk) {
         if (n == 1) {
             // decode: [B,1,H,hd] is [B,KV,G,hd] as is; mask [B,1,1,1,Lk] broadcasts as [B,1,1,Lk]
             NDArray qg = q.reshape(b, kvHeads, group, headDim);
@@ -1004,7 +749,7 @@ public final class LlamaModel implements AutoCloseable {
      * norm weight (both folded into the consuming weight): {@code x / sqrt(sum(x^2) + D * eps)} in one native call,
      * since the constant last column contributes exactly {@code D * eps} to the sum of squares.
      */
-    private NDArray normalize(NDArray x) {
+    NDArray normalize(NDArray x) {
         if (dataType == DataType.FLOAT16) {
             return x.toType(DataType.FLOAT32, false).normalize(2, -1, 0).toType(DataType.FLOAT16, false);
         }
@@ -1012,7 +757,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** {@code residual + x W^T} in one native call (the residual is passed as the linear bias, same shape as the output). */
-    private static NDArray linearAdd(NDArray x, NDArray w, NDArray residual) {
+    static NDArray linearAdd(NDArray x, NDArray w, NDArray residual) {
         return x.getNDArrayInternal().linear(x, w, residual).singletonOrThrow();
     }
 
@@ -1026,7 +771,7 @@ public final class LlamaModel implements AutoCloseable {
         return x.div(rms).mul(w);
     }
 
-    private static NDArray linear(NDArray x, NDArray w) {
+    static NDArray linear(NDArray x, NDArray w) {
         return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
     }
 

@@ -1,4 +1,4 @@
-package io.github.qalign.djl.diagnostics;
+package io.github.qalign.bench;
 
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.model.Generation;

@@ -1,4 +1,4 @@
-package io.github.qalign.djl.diagnostics;
+package io.github.qalign.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
