@@ -39,6 +39,16 @@ final class SyntheticLlama {
      * @return the model (close it)
      */
     static LlamaModel model(LlamaConfig c, Device device, DataType dataType, long seed) {
+        return model(c, device, dataType, seed, true);
+    }
+
+    /**
+     * As {@link #model(LlamaConfig, Device, DataType, long)}, optionally keeping the trainable arrays (needed by
+     * {@link LlamaModel#forwardHidden}).
+     *
+     * @return the model (close it)
+     */
+    static LlamaModel model(LlamaConfig c, Device device, DataType dataType, long seed, boolean inferenceOnly) {
         NDManager tmp = DjlRuntime.engine().newBaseManager(device);
         try {
             tmp.getEngine().setRandomSeed((int) seed);
@@ -55,7 +65,9 @@ final class SyntheticLlama {
                 w.put(e.getKey(), a);
             }
             LlamaModel m = LlamaModel.create(c, w, device, dataType);
-            m.releaseTrainingWeights();
+            if (inferenceOnly) {
+                m.releaseTrainingWeights();
+            }
             return m;
         } finally {
             tmp.close();

@@ -55,7 +55,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     private final int contextLength;
     private final int maxBatch;
     private final boolean ownsModel;
-    private final boolean deviceSampling;
+    private final LlamaOptions options;
     private TokenUsage total = TokenUsage.ZERO;
     private long forwardCalls;
 
@@ -81,7 +81,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         this.pool = new PrefixKvPool(cache);
         this.maxBatch = Math.min(options.maxBatchSize(), pool.maxBatch());
         this.ownsModel = ownsModel;
-        this.deviceSampling = options.samplesOnDevice();
+        this.options = options;
     }
 
     /**
@@ -365,7 +365,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
                                    RandomGenerator[] draw) {
         int n = feedSlots.length;
         forwardCalls++;
-        if (deviceSampling) {
+        if (options.samplesOnDevice(config)) {
             boolean[] active = new boolean[n];
             double[] u = config.isGreedy() ? null : new double[n];
             for (int a = 0; a < n; a++) {

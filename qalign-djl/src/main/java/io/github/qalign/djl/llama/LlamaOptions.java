@@ -2,6 +2,7 @@ package io.github.qalign.djl.llama;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import io.github.qalign.model.SamplingConfig;
 
 /**
  * Runtime options for {@link LlamaLanguageModel} and {@link LlamaRewardModel}.
@@ -31,7 +32,7 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
      * sampled token from the request's own stream (see {@link DeviceSampler}).
      */
     public enum Sampler {
-        /** {@link #DEVICE} on a GPU, {@link #JAVA} on the CPU (measured faster there: docs/benchmarks-djl.md). */
+        /** {@link #DEVICE} on a GPU; on the CPU {@link #DEVICE} under top-k/top-p, else {@link #JAVA} (measured). */
         AUTO,
         /** Copy the B x V logits to the heap and sample with {@link TokenSampler} in double precision. */
         JAVA,
@@ -101,13 +102,23 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
     }
 
     /**
-     * Whether the next token is sampled on the device: {@link Sampler#DEVICE}, or {@link Sampler#AUTO} with a GPU
-     * device.
+     * Whether {@link LlamaLanguageModel} samples the next token on the device for a configuration:
+     * {@link Sampler#DEVICE}; {@link Sampler#JAVA} never; {@link Sampler#AUTO} on a GPU always (only B ids leave the
+     * device), and on the CPU when top-k or top-p truncates (measured at V=128,256 with one PyTorch thread: the
+     * device sampler cost 15 ms of CPU per token with top-p 0.9 against the Java sampler's 39 ms, whose truncation
+     * sorts the whole vocabulary; untruncated sampling cost 1.6 ms on the device against 1.1 ms in Java, so it stays
+     * in Java: docs/benchmarks-djl.md).
      *
+     * @param config the sampling configuration of a call
      * @return whether {@link DeviceSampler} is used
      */
-    public boolean samplesOnDevice() {
-        return sampler == Sampler.DEVICE || sampler == Sampler.AUTO && device != null && device.isGpu();
+    public boolean samplesOnDevice(SamplingConfig config) {
+        return switch (sampler) {
+            case DEVICE -> true;
+            case JAVA -> false;
+            case AUTO -> device != null && device.isGpu() || config.topK().isPresent()
+                    || config.topP().isPresent() && config.topP().getAsDouble() < 1;
+        };
     }
 
     int resolvedContext(int maxPositions) {

@@ -55,11 +55,16 @@ class DeviceSamplingLanguageModelTest {
     }
 
     @Test
-    void autoSamplesInJavaOnTheCpuAndOnTheDeviceOnAGpu() {
-        assertThat(LlamaOptions.defaults().samplesOnDevice()).isFalse();
-        assertThat(LlamaOptions.builder().device(ai.djl.Device.gpu()).build().samplesOnDevice()).isTrue();
+    void autoSamplesOnTheDeviceOnAGpuOrUnderTruncationAndInJavaOtherwise() {
+        SamplingConfig plain = SamplingConfig.defaults();
+        assertThat(LlamaOptions.defaults().samplesOnDevice(plain)).isFalse();
+        assertThat(LlamaOptions.defaults().samplesOnDevice(plain.withTopP(0.9))).isTrue();
+        assertThat(LlamaOptions.defaults().samplesOnDevice(plain.withTopK(40))).isTrue();
+        assertThat(LlamaOptions.defaults().samplesOnDevice(plain.withTopP(1.0))).isFalse();
+        assertThat(LlamaOptions.builder().device(ai.djl.Device.gpu()).build().samplesOnDevice(plain)).isTrue();
         assertThat(LlamaOptions.builder().device(ai.djl.Device.gpu()).sampler(LlamaOptions.Sampler.JAVA).build()
-                .samplesOnDevice()).isFalse();
-        assertThat(LlamaOptions.builder().sampler(LlamaOptions.Sampler.DEVICE).build().samplesOnDevice()).isTrue();
+                .samplesOnDevice(plain.withTopK(3))).isFalse();
+        assertThat(LlamaOptions.builder().sampler(LlamaOptions.Sampler.DEVICE).build().samplesOnDevice(plain))
+                .isTrue();
     }
 }
