@@ -78,7 +78,7 @@ public final class CheckpointLoadBench {
         long target = params * (dtype.equals("FLOAT16") ? 2 : 4);
         System.out.printf("checkpoint: %,d parameters, %,d bytes of BF16 safetensors; target %s = %,d bytes%n%n",
                 params, bytes, dtype, target);
-        System.out.println("| path | load s | peak RSS MB | RSS after load MB | peak RSS / target weights |");
+        System.out.println("| path | load s | peak RSS MB | RSS after load MB (anon + file) | peak RSS / target weights |");
         System.out.println("|---|---|---|---|---|");
         for (boolean before : new boolean[] {true, false}) {
             if (before && beforeCp == null) {
@@ -100,8 +100,9 @@ public final class CheckpointLoadBench {
             double secs = Double.parseDouble(f[1]);
             long peak = Long.parseLong(f[2]);
             long after = Long.parseLong(f[3]);
-            System.out.printf("| %s | %.1f | %d | %d | %.2f |%n", before ? "before (" + beforeCp + ")"
-                    : "after (this build)", secs, peak >> 20, after >> 20, (double) peak / target);
+            System.out.printf("| %s | %.1f | %d | %d (%d + %d) | %.2f |%n", before ? "before (" + beforeCp + ")"
+                    : "after (this build)", secs, peak >> 20, after >> 20, Long.parseLong(f[4]) >> 20,
+                    Long.parseLong(f[5]) >> 20, (double) peak / target);
         }
     }
 
@@ -117,22 +118,22 @@ public final class CheckpointLoadBench {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         long[] rss = rss();
-        System.out.println("RESULT " + secs + " " + rss[0] + " " + rss[1]);
+        System.out.println("RESULT " + secs + " " + rss[0] + " " + rss[1] + " " + rss[2] + " " + rss[3]);
         model.close();
     }
 
-    /** VmHWM and VmRSS of this process in bytes. */
+    /** VmHWM, VmRSS, RssAnon and RssFile of this process in bytes. */
     static long[] rss() throws IOException {
-        long hwm = 0;
-        long cur = 0;
+        long[] out = new long[4];
+        String[] keys = {"VmHWM:", "VmRSS:", "RssAnon:", "RssFile:"};
         for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (l.startsWith("VmHWM:")) {
-                hwm = Long.parseLong(l.replaceAll("\\D", "")) * 1024;
-            } else if (l.startsWith("VmRSS:")) {
-                cur = Long.parseLong(l.replaceAll("\\D", "")) * 1024;
+            for (int k = 0; k < keys.length; k++) {
+                if (l.startsWith(keys[k])) {
+                    out[k] = Long.parseLong(l.replaceAll("\\D", "")) * 1024;
+                }
             }
         }
-        return new long[] {hwm, cur};
+        return out;
     }
 
     /** Writes config.json, the shards (random BF16, streamed tensor by tensor) and the index. */

@@ -64,6 +64,9 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Tests switch this off to exercise the copying path that read-only files take. */
     static volatile boolean allowPrivateMapping = true;
 
+    /** Reused conversion buffers (see {@link #takeBuffers()}); guarded by {@code privateLock}. */
+    private ByteBuffer[] spare;
+
     /** Elements per conversion chunk (16 MiB of F32 staging); tests lower it. */
     static volatile int stagingElements = 1 << 22;
 
@@ -354,15 +357,15 @@ static volatile boolean chunkedConversion = !Boolean.getBoolean("qalign.safetens
         }
         int srcSize = elementSize(info.dtype());
         NDArray out = manager.create(new Shape(shape), target);
+        ByteBuffer[] buffers = takeBuffers(Math.toIntExact(Math.min(shape[0], rowsPerChunk) * rowElems));
         try {
-            ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(Math.min(shape[0], rowsPerChunk)
-                    * rowElems * 4)).order(ByteOrder.nativeOrder());
+            ByteBuffer raw = buffers[0];
+            ByteBuffer staging = buffers[1];
             for (long row = 0; row < shape[0]; row += rowsPerChunk) {
                 long rows = Math.min(rowsPerChunk, shape[0] - row);
                 long[] partShape = shape.clone();
                 partShape[0] = rows;
-                staging.clear();
-                widen(info, row * rowElems, rows * rowElems, srcSize, staging);
+                widen(info, row * rowElems, rows * rowElems, srcSize, raw, staging);
                 try (NDManager scratch = manager.newSubManager()) {
                     // create() copies the staging buffer to the device (or, on the CPU, may wrap it: set() below
                     // copies the values into out before the buffer is refilled)
@@ -378,17 +381,53 @@ static volatile boolean chunkedConversion = !Boolean.getBoolean("qalign.safetens
         } catch (RuntimeException e) {
             out.close();
             throw e;
+        } finally {
+            synchronized (privateLock) {
+                spare = buffers;
+            }
         }
     }
 
-    /** Widens elements [first, first+count) of an F32/F16/BF16 tensor to F32 into {@code dst} (flipped on return). */
-    private void widen(TensorInfo info, long first, long count, int srcSize, ByteBuffer dst) throws IOException {
+    /**
+     * The raw-bytes and F32 staging buffers of the chunked conversion, for at least {@code elements} values: this
+     * file's spare pair, or a new one when another thread holds it or it is too small (so about one pair per
+     * concurrent loader, reused across tensors).
+     */
+    private ByteBuffer[] takeBuffers(int elements) {
+        synchronized (privateLock) {
+            ByteBuffer[] b = spare;
+            spare = null;
+            if (b != null && b[1].capacity() >= elements * 4L) {
+                return b;
+            }
+        }
+        int n = Math.max(elements, Math.min(stagingElements, elements));
+        return new ByteBuffer[] {ByteBuffer.allocateDirect(n * 4).order(ByteOrder.LITTLE_ENDIAN),
+                ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder())};
+    }
+
+    /**
+     * Widens elements [first, first+count) of an F32/F16/BF16 tensor to F32 into {@code dst} (flipped on return).
+     * The bytes are read with positional reads into {@code raw} (not memory-mapped: a mapping stays resident, and
+     * counted in the process's RSS, until the garbage collector unmaps it).
+     */
+    private void widen(TensorInfo info, long first, long count, int srcSize, ByteBuffer raw, ByteBuffer dst)
+            throws IOException {
         if (!channel.isOpen()) {
             throw new IllegalStateException(file + ": safetensors file is closed");
         }
         long position = dataStart + info.begin() + first * srcSize;
-        ByteBuffer src = channel.map(FileChannel.MapMode.READ_ONLY, position, count * srcSize)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        raw.clear();
+        raw.limit(Math.toIntExact(count * srcSize));
+        while (raw.hasRemaining()) {
+            int n = channel.read(raw, position + raw.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of file at byte " + (position + raw.position()));
+            }
+        }
+        raw.flip();
+        ByteBuffer src = raw.order(ByteOrder.LITTLE_ENDIAN);
+        dst.clear();
         int n = (int) count;
         String dtype = info.dtype();
         if (dtype.equals("F32")) {
