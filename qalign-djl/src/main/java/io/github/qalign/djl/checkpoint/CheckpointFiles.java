@@ -36,10 +36,10 @@ public final class CheckpointFiles {
     public static final long MAX_GENERATION_CONFIG_BYTES = 1L << 20;
     /** Cap on {@code model.safetensors.index.json}: 64 MiB. */
     public static final long MAX_INDEX_BYTES = 64L << 20;
-    /** Cap on {@code tokenizer.json}: 256 MiB. */
-    public static final long MAX_TOKENIZER_BYTES = 256L << 20;
-    /** Cap on {@code tokenizer_config.json}: 64 MiB. */
-    public static final long MAX_TOKENIZER_CONFIG_BYTES = 64L << 20;
+    /** Cap on {@code tokenizer.json}: 128 MiB (the tokenizer module's own cap). */
+    public static final long MAX_TOKENIZER_BYTES = 128L << 20;
+    /** Cap on {@code tokenizer_config.json}: 16 MiB (the tokenizer module's own cap). */
+    public static final long MAX_TOKENIZER_CONFIG_BYTES = 16L << 20;
     /** Longest string an error message quotes from a file. */
     public static final int QUOTE_LIMIT = 64;
 
