@@ -30,6 +30,11 @@ import java.util.random.RandomGenerator;
  * different cached prefix lengths and different numbers of new tokens) followed by batched one-token decode steps
  * until every row stopped on an eos id (kept as the last token) or the total completion cap.
  *
+ * <p>Sampling: each decode step samples the next token of every running row either in Java ({@link TokenSampler} on
+ * logits copied to the heap) or on the model's device ({@link DeviceSampler} via {@link LlamaModel#forwardSample}, only
+ * the ids copied out), as {@link LlamaOptions#samplesOnDevice} decides; both consume one {@code nextDouble()} of the
+ * row's stream per sampled token (none when greedy) and draw from the same distribution.
+ *
  * <p>Prefix reuse: the {@link PrefixKvPool} finds, per request, the cached slot sharing the longest prefix with
  * prompt+prefix (the prompt across best-of-n samples; {@code y[0:i]} of a QAlign chain's state across proposals) and
  * computes only the rest; prefixes shared by several requests of one call but not cached yet are computed once
