@@ -105,9 +105,9 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
      * Whether {@link LlamaLanguageModel} samples the next token on the device for a configuration:
      * {@link Sampler#DEVICE}; {@link Sampler#JAVA} never; {@link Sampler#AUTO} on a GPU always (only B ids leave the
      * device), and on the CPU when top-k or top-p truncates (measured at V=128,256 with one PyTorch thread: the
-     * device sampler cost 15 ms of CPU per token with top-p 0.9 against the Java sampler's 39 ms, whose truncation
-     * sorts the whole vocabulary; untruncated sampling cost 1.6 ms on the device against 1.1 ms in Java, so it stays
-     * in Java: docs/benchmarks-djl.md).
+     * device sampler cost 14-16 ms of CPU per token with top-p 0.9 against the Java sampler's 31 ms, whose truncation
+     * sorts the whole vocabulary; untruncated sampling cost 1.4-3.6 ms on the device against 1.1 ms in Java, so it
+     * stays in Java: docs/benchmarks-djl.md).
      *
      * @param config the sampling configuration of a call
      * @return whether {@link DeviceSampler} is used
