@@ -1,6 +1,8 @@
 package io.github.qalign.djl;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +72,32 @@ public final class DjlRuntime {
             }
         }
         return e;
+    }
+
+    /**
+     * Checks that a device is usable by the engine before anything is allocated on it, so that asking for a GPU on a
+     * machine or build without CUDA fails with one line instead of PyTorch's multi-kilobyte dispatcher dump.
+     *
+     * @param device the requested device, or null for the engine default
+     * @return the device (the engine default when null)
+     * @throws IllegalArgumentException naming the device, the CUDA devices the engine sees and what to do (docs/gpu.md)
+     */
+    public static Device checkDevice(Device device) {
+        Engine e = engine();
+        if (device == null) {
+            return e.defaultDevice();
+        }
+        if (device.isGpu()) {
+            boolean cudaBuild = e.hasCapability(StandardCapabilities.CUDA);
+            int gpus = cudaBuild ? e.getGpuCount() : 0;
+            if (device.getDeviceId() >= gpus) {
+                throw new IllegalArgumentException("device " + device + " is not usable: the PyTorch engine (libtorch "
+                        + e.getVersion() + (cudaBuild ? ", CUDA build) sees " + gpus + " CUDA device(s)"
+                        : ", CPU-only build) has no CUDA support") + "; use device cpu, or see docs/gpu.md to run"
+                        + " on CUDA (build with -Pcuda, PYTORCH_FLAVOR=cu128)");
+            }
+        }
+        return device;
     }
 
     private static void chooseThreads() {

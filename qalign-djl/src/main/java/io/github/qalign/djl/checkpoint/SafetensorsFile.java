@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -39,9 +40,13 @@ import java.util.Set;
  * one and the file is writable, a {@link FileChannel.MapMode#PRIVATE} (copy-on-write) mapping is handed to the
  * engine without a copy, so in-place NDArray operations are safe and never reach the file; otherwise (read-only
  * file, dtype conversion) the data is converted into a fresh direct buffer. A READ_ONLY mapping is never given to
- * the engine (an in-place op on it would crash the JVM). BF16 and F16 are widened to F32 in Java (the PyTorch
- * engine of DJL cannot hold BF16 arrays); a FLOAT16 target from F32/BF16 data is rounded by the engine
- * (round-to-nearest-even) from that F32 array.
+ * the engine (an in-place op on it would crash the JVM). A converted tensor (BF16 or F16 to FLOAT32, BF16 or F32 to
+ * FLOAT16) is built tensor by tensor and chunk by chunk on the target manager's device: the destination array is
+ * allocated once in the target dtype, and each chunk of at most 2^22 elements (whole rows) is widened to
+ * F32 in Java (BF16 to F32 is exact: the bits shifted left by 16) into one small reused staging buffer, copied to the
+ * device, rounded there to the target dtype (round-to-nearest-even) and written into its rows. So loading never holds
+ * more than the model in its target dtype plus one chunk, never a whole tensor (or model) in F32, and no array of
+ * DJL's BFLOAT16 type is ever created (the PyTorch engine of DJL cannot hold one: it terminates the JVM).
  *
  * <p>Instances are thread-safe for concurrent {@link #load} calls. Arrays already loaded stay valid after
  * {@link #close()}.
@@ -58,6 +63,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Tests switch this off to exercise the copying path that read-only files take. */
     static volatile boolean allowPrivateMapping = true;
+
+    /** Reused conversion buffers (see {@link #takeBuffers()}); guarded by {@code privateLock}. */
+    private ByteBuffer[] spare;
+
+    /** Elements per conversion chunk (16 MiB of F32 staging); tests lower it. */
+    static volatile int stagingElements = 1 << 22;
+
+static volatile boolean chunkedConversion = !Boolean.getBoolean("qalign.safetensors.wholeTensorConversion");
 
     private final Path file;
     private final FileChannel channel;
@@ -309,6 +322,11 @@ public final class SafetensorsFile implements AutoCloseable {
                     + " is not supported (supported: F32, F16, BF16)", null);
         }
         DjlRuntime.engine();
+        boolean convert = !(dtype.equals("F32") && target == DataType.FLOAT32)
+                && !(dtype.equals("F16") && target == DataType.FLOAT16);
+        if (convert && info.shape().length > 0) {
+            return loadConverted(info, manager, target);
+        }
         if (target == DataType.FLOAT16 && !dtype.equals("F16")) {
             // F32/BF16 -> F16: the engine rounds (round-to-nearest-even, several times faster than Java)
             try (NDManager scratch = manager.newSubManager()) {
@@ -319,6 +337,133 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         return loadAs(info, manager, target);
+    }
+
+    /**
+     * A converted tensor, built chunk by chunk in a destination array of the target dtype on the manager's device (see
+     * the class comment).
+     */
+    private NDArray loadConverted(TensorInfo info, NDManager manager, DataType target) {
+        String name = info.name();
+        long[] shape = info.shape();
+        long rowElems = info.elementCount() / Math.max(1, shape[0]);
+        if (shape[0] == 0 || rowElems == 0) {
+            return manager.zeros(new Shape(shape), target);
+        }
+        long rowsPerChunk = Math.max(1, stagingElements / rowElems);
+        if (rowElems * 4 > maxChunkBytes) {
+            throw new CheckpointException(file, name, "a single row of " + rowElems * 4
+                    + " bytes exceeds the " + maxChunkBytes + "-byte buffer limit", null);
+        }
+        int srcSize = elementSize(info.dtype());
+        NDArray out = manager.create(new Shape(shape), target);
+        ByteBuffer[] buffers = takeBuffers(Math.toIntExact(Math.min(shape[0], rowsPerChunk) * rowElems));
+        try {
+            ByteBuffer raw = buffers[0];
+            ByteBuffer staging = buffers[1];
+            for (long row = 0; row < shape[0]; row += rowsPerChunk) {
+                long rows = Math.min(rowsPerChunk, shape[0] - row);
+                long[] partShape = shape.clone();
+                partShape[0] = rows;
+                widen(info, row * rowElems, rows * rowElems, srcSize, raw, staging);
+                try (NDManager scratch = manager.newSubManager()) {
+                    // create() copies the staging buffer to the device (or, on the CPU, may wrap it: set() below
+                    // copies the values into out before the buffer is refilled)
+                    NDArray chunk = scratch.create(staging, new Shape(partShape), DataType.FLOAT32);
+                    NDArray typed = chunk.toType(target, false);
+                    out.set(new NDIndex("{}:{}", row, row + rows), typed);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            out.close();
+            throw new CheckpointException(file, name, "cannot read tensor data: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            synchronized (privateLock) {
+                spare = buffers;
+            }
+        }
+    }
+
+    /**
+     * The raw-bytes and F32 staging buffers of the chunked conversion, for at least {@code elements} values: this
+     * file's spare pair, or a new one when another thread holds it or it is too small (so about one pair per
+     * concurrent loader, reused across tensors).
+     */
+    private ByteBuffer[] takeBuffers(int elements) {
+        synchronized (privateLock) {
+            ByteBuffer[] b = spare;
+            spare = null;
+            if (b != null && b[1].capacity() >= elements * 4L) {
+                return b;
+            }
+        }
+        int n = Math.max(elements, Math.min(stagingElements, elements));
+        return new ByteBuffer[] {ByteBuffer.allocateDirect(n * 4).order(ByteOrder.LITTLE_ENDIAN),
+                ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder())};
+    }
+
+    /**
+     * Widens elements [first, first+count) of an F32/F16/BF16 tensor to F32 into {@code dst} (flipped on return).
+     * The bytes are read with positional reads into {@code raw} (not memory-mapped: a mapping stays resident, and
+     * counted in the process's RSS, until the garbage collector unmaps it).
+     */
+    private void widen(TensorInfo info, long first, long count, int srcSize, ByteBuffer raw, ByteBuffer dst)
+            throws IOException {
+        if (!channel.isOpen()) {
+            throw new IllegalStateException(file + ": safetensors file is closed");
+        }
+        long position = dataStart + info.begin() + first * srcSize;
+        raw.clear();
+        raw.limit(Math.toIntExact(count * srcSize));
+        while (raw.hasRemaining()) {
+            int n = channel.read(raw, position + raw.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of file at byte " + (position + raw.position()));
+            }
+        }
+        raw.flip();
+        ByteBuffer src = raw.order(ByteOrder.LITTLE_ENDIAN);
+        dst.clear();
+        int n = (int) count;
+        String dtype = info.dtype();
+        if (dtype.equals("F32")) {
+            dst.asFloatBuffer().put(src.asFloatBuffer());
+        } else {
+            java.nio.ShortBuffer in = src.asShortBuffer();
+            int chunk = Math.min(n, 1 << 16);
+            short[] a = new short[chunk];
+            if (dtype.equals("BF16")) {
+                java.nio.IntBuffer o = dst.asIntBuffer();
+                int[] b = new int[chunk];
+                for (int done = 0; done < n; ) {
+                    int k = Math.min(chunk, n - done);
+                    in.get(a, 0, k);
+                    for (int i = 0; i < k; i++) {
+                        b[i] = (a[i] & 0xFFFF) << 16;
+                    }
+                    o.put(b, 0, k);
+                    done += k;
+                }
+            } else {
+                java.nio.FloatBuffer o = dst.asFloatBuffer();
+                float[] b = new float[chunk];
+                for (int done = 0; done < n; ) {
+                    int k = Math.min(chunk, n - done);
+                    in.get(a, 0, k);
+                    for (int i = 0; i < k; i++) {
+                        b[i] = HalfFloats.f16ToFloat(a[i]);
+                    }
+                    o.put(b, 0, k);
+                    done += k;
+                }
+            }
+        }
+        dst.position(n * 4);
+        dst.flip();
     }
 
     private NDArray loadAs(TensorInfo info, NDManager manager, DataType target) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * The inference forward pass of {@link LlamaModel#forward}: new tokens of B sequences appended to their
@@ -21,8 +22,13 @@ final class CachedForward {
     private CachedForward() {
     }
 
-    /** See {@link LlamaModel#forward}; {@code model} is open and owns {@code cache}. */
-    static float[][] run(LlamaModel model, KvCache cache, int[] slots, int[][] tokens, LlamaModel.Head head) {
+    /**
+     * See {@link LlamaModel#forward}; {@code model} is open and owns {@code cache}. {@code finish} maps the head output
+     * ({@code [B, 1, width]} or {@code [B, width]}, on the model's device, valid only during the call) to the result:
+     * a copy to the heap, or {@link DeviceSampler} (only the sampled ids leave the device).
+     */
+    static <R> R run(LlamaModel model, KvCache cache, int[] slots, int[][] tokens, LlamaModel.Head head,
+                     Function<NDArray, R> finish) {
         int b = slots.length;
         if (b == 0 || tokens.length != b) {
             throw new IllegalArgumentException("need one token array per slot: " + b + " slots, " + tokens.length
@@ -93,7 +99,6 @@ final class CachedForward {
         // a mask is only needed for causality within the new tokens or when the rows' lengths differ
         boolean needMask = n > 1 || !sameLength;
         InferenceWeights iw = model.inferenceWeights();
-        float[] out;
         boolean consecutive = true;
         for (int r = 1; r < b; r++) {
             consecutive &= slots[r] == slots[0] + r;
@@ -171,13 +176,7 @@ final class CachedForward {
                 case SCORE -> LlamaModel.linear(normed, iw.score);
                 case HIDDEN -> normed.get(new NDIndex("..., :{}", model.dim)).mul(iw.finalNormScaled);
             };
-            out = res.toType(DataType.FLOAT32, false).toFloatArray();
+            return finish.apply(res);
         }
-        int width = out.length / b;
-        float[][] rows = new float[b][];
-        for (int r = 0; r < b; r++) {
-            rows[r] = Arrays.copyOfRange(out, r * width, (r + 1) * width);
-        }
-        return rows;
     }
 }

@@ -1,7 +1,10 @@
 package io.github.qalign.djl.llama;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -60,29 +63,22 @@ final class InferenceWeights {
         gu = new NDArray[layers];
         down = new NDArray[layers];
         try {
-            float[] e = floats(m.embed);
-            int vocab = e.length / m.dim;
-            float[] ea = new float[vocab * d1];
-            for (int t = 0; t < vocab; t++) {
-                System.arraycopy(e, t * m.dim, ea, t * d1, m.dim);
-                ea[t * d1 + m.dim] = c;
-            }
-            embed = make(ea, vocab, d1);
+            // every matrix is re-laid out by the engine on the model's device, in row blocks; only the norm vectors
+            // (D values each) pass through the Java heap
+            embed = withConstantColumn(m.embed, c);
             for (int l = 0; l < layers; l++) {
-                float[] w = floats(m.wqkv[l]);
-                float[] rows = new float[(2 * qkRows + vRows) * m.dim];
-                System.arraycopy(w, 0, rows, 0, qkRows * m.dim);
-                for (int r = 0; r < qkRows; r++) {
-                    int head = r / m.headDim;
-                    int j = r % m.headDim;
-                    int src = head * m.headDim + (j + half) % m.headDim;
-                    System.arraycopy(w, src * m.dim, rows, (qkRows + r) * m.dim, m.dim);
+                try (NDManager scratch = mgr.newSubManager()) {
+                    NDArray w = m.wqkv[l];
+                    NDArray qk = w.get(scratch, new NDIndex(":{}", qkRows));
+                    // the q/k rows with the two halves of every head swapped
+                    NDArray swapped = qk.reshape(m.heads + m.kvHeads, 2, half, m.dim).flip(1).reshape(qkRows, m.dim);
+                    NDArray v = w.get(scratch, new NDIndex("{}:", qkRows));
+                    NDArray rows = NDArrays.concat(new NDList(qk, swapped, v), 0);
+                    qkv[l] = scaledColumns(rows, floats(m.attnNorm[l]), sqrtD);
                 }
-                System.arraycopy(w, qkRows * m.dim, rows, 2 * qkRows * m.dim, vRows * m.dim);
-                qkv[l] = scaledColumns(rows, floats(m.attnNorm[l]), sqrtD);
-                wo[l] = zeroRowAppended(floats(m.wo[l]), (long) m.heads * m.headDim);
-                gu[l] = scaledColumns(floats(m.wgu[l]), floats(m.ffnNorm[l]), sqrtD);
-                down[l] = zeroRowAppended(floats(m.wdown[l]), m.inter);
+                wo[l] = zeroRowAppended(m.wo[l]);
+                gu[l] = scaledColumns(m.wgu[l], floats(m.ffnNorm[l]), sqrtD);
+                down[l] = zeroRowAppended(m.wdown[l]);
                 if (release) {
                     for (NDArray a : new NDArray[] {m.wqkv[l], m.attnNorm[l], m.wo[l], m.wgu[l],
                             m.ffnNorm[l], m.wdown[l]}) {
@@ -91,10 +87,8 @@ final class InferenceWeights {
                 }
             }
             float[] fn = floats(m.finalNorm);
-            lmHead = m.lmHead == null ? null
-                    : scaledColumns(floats(m.lmHead), fn, sqrtD);
-            score = m.score == null ? null
-                    : scaledColumns(floats(m.score), fn, sqrtD);
+            lmHead = m.lmHead == null ? null : scaledColumns(m.lmHead, fn, sqrtD);
+            score = m.score == null ? null : scaledColumns(m.score, fn, sqrtD);
             float[] fs = new float[m.dim];
             for (int j = 0; j < m.dim; j++) {
                 fs[j] = (float) (fn[j] * sqrtD);
@@ -114,21 +108,63 @@ final class InferenceWeights {
         }
     }
 
-    /** {@code [R, D]} rows times {@code w * s} per column, plus a zero column: {@code [R, D + 1]}. */
-    private NDArray scaledColumns(float[] w, float[] norm, double s) {
-        int rows = w.length / m.dim;
-        float[] out = new float[rows * (m.dim + 1)];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < m.dim; j++) {
-                out[r * (m.dim + 1) + j] = (float) (w[r * m.dim + j] * (norm[j] * s));
-            }
-        }
-        return make(out, rows, m.dim + 1);
+    /** Elements per row block of a re-layout (bounds the float64 scratch to 128 MiB). */
+    private static final long BLOCK_ELEMENTS = 1L << 24;
+
+    private long blockRows(long rowElems) {
+        return Math.max(1, BLOCK_ELEMENTS / Math.max(1, rowElems));
     }
 
-    /** {@code [D, K]} plus a zero last row: {@code [D + 1, K]}. */
-    private NDArray zeroRowAppended(float[] w, long k) {
-        return make(Arrays.copyOf(w, w.length + (int) k), m.dim + 1L, k);
+    /**
+     * {@code [R, D]} rows times {@code norm * s} per column, plus a zero column: {@code [R, D + 1]} in the model's
+     * dtype. Each product is formed in float64 and rounded once to float32 (then to the model dtype), as a Java
+     * {@code (float) (w * (norm * s))} would.
+     */
+    private NDArray scaledColumns(NDArray w, float[] norm, double s) {
+        long rows = w.getShape().get(0);
+        double[] scale = new double[m.dim];
+        for (int j = 0; j < m.dim; j++) {
+            scale[j] = norm[j] * s;
+        }
+        NDArray out = mgr.zeros(new Shape(rows, m.dim + 1L), m.dataType);
+        try (NDManager scratch = mgr.newSubManager()) {
+            NDArray sc = scratch.create(scale, new Shape(1, m.dim));
+            long step = blockRows(m.dim);
+            for (long r = 0; r < rows; r += step) {
+                long r1 = Math.min(rows, r + step);
+                try (NDManager blk = scratch.newSubManager()) {
+                    NDArray part = w.get(blk, new NDIndex("{}:{}", r, r1)).toType(DataType.FLOAT64, false).mul(sc)
+                            .toType(DataType.FLOAT32, false).toType(m.dataType, false);
+                    out.set(new NDIndex("{}:{}, :{}", r, r1, m.dim), part);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code [D, K]} plus a zero last row: {@code [D + 1, K]} in the model's dtype. */
+    private NDArray zeroRowAppended(NDArray w) {
+        long k = w.getShape().get(1);
+        NDArray out = mgr.zeros(new Shape(m.dim + 1L, k), m.dataType);
+        try (NDManager scratch = mgr.newSubManager()) {
+            out.set(new NDIndex(":{}", m.dim), w.get(scratch, new NDIndex(":")).toType(m.dataType, false));
+        }
+        return out;
+    }
+
+    /** {@code [V, D]} plus a last column holding {@code c}: {@code [V, D + 1]} in the model's dtype. */
+    private NDArray withConstantColumn(NDArray e, float c) {
+        long rows = e.getShape().get(0);
+        NDArray out = mgr.full(new Shape(rows, m.dim + 1L), c, m.dataType);
+        long step = blockRows(m.dim);
+        for (long r = 0; r < rows; r += step) {
+            long r1 = Math.min(rows, r + step);
+            try (NDManager blk = mgr.newSubManager()) {
+                out.set(new NDIndex("{}:{}, :{}", r, r1, m.dim),
+                        e.get(blk, new NDIndex("{}:{}", r, r1)).toType(m.dataType, false));
+            }
+        }
+        return out;
     }
 
     private NDArray make(float[] data, long... shape) {

@@ -33,6 +33,11 @@ import java.util.random.RandomGenerator;
  * different cached prefix lengths and different numbers of new tokens) followed by batched one-token decode steps
  * until every row stopped on an eos id (kept as the last token) or the total completion cap.
  *
+ * <p>Sampling: each decode step samples the next token of every running row either in Java ({@link TokenSampler} on
+ * logits copied to the heap) or on the model's device ({@link DeviceSampler} via {@link LlamaModel#forwardSample}, only
+ * the ids copied out), as {@link LlamaOptions#samplesOnDevice} decides; both consume one {@code nextDouble()} of the
+ * row's stream per sampled token (none when greedy) and draw from the same distribution.
+ *
  * <p>Prefix reuse: the {@link PrefixKvPool} finds, per request, the cached slot sharing the longest prefix with
  * prompt+prefix (the prompt across best-of-n samples; {@code y[0:i]} of a QAlign chain's state across proposals) and
  * computes only the rest; prefixes shared by several requests of one call but not cached yet are computed once
@@ -58,6 +63,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     private final int contextLength;
     private final int maxBatch;
     private final boolean ownsModel;
+    private final LlamaOptions options;
     private TokenUsage total = TokenUsage.ZERO;
     private long forwardCalls;
 
@@ -83,6 +89,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
         this.pool = new PrefixKvPool(cache);
         this.maxBatch = Math.min(options.maxBatchSize(), pool.maxBatch());
         this.ownsModel = ownsModel;
+        this.options = options;
     }
 
     /**
@@ -124,6 +131,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
 
     static LlamaModel loadModel(HfCheckpoint ckpt, LlamaOptions options) {
         var engine = DjlRuntime.engine();
+        DjlRuntime.checkDevice(options.device()); // one clear line before gigabytes are read
         try (NDManager tmp = options.device() == null ? engine.newBaseManager()
                 : engine.newBaseManager(options.device())) {
             Map<String, NDArray> weights = ckpt.loadAll(tmp, options.dataType());
@@ -317,8 +325,11 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             computed[j] = in.length - pl.reused() + prepass[j];
             reused[j] = pl.reused() - prepass[j];
         }
-        float[][] logits = model.forward(cache, slots, tails, LlamaModel.Head.LOGITS);
-        forwardCalls++;
+        RandomGenerator[] draw = new RandomGenerator[b];
+        for (int j = 0; j < b; j++) {
+            draw[j] = rowRng[rows.get(j)];
+        }
+        int[] sampled = forwardAndSample(slots, tails, config, draw);
         // While the rows sit in one consecutive block of slots and at least half are still running, every row is fed
         // (finished rows get a dummy token that is truncated away afterwards) so the model reads the block's KV as a
         // view; after that only the running rows are fed (the model gathers their KV).
@@ -338,7 +349,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
                 if (finished[j]) {
                     continue;
                 }
-                int tok = TokenSampler.sample(logits[a], config, rowRng[rows.get(j)]);
+                int tok = sampled[a];
                 completion[j][length[j]++] = tok;
                 lastToken[j] = tok;
                 FinishReason reason = model.config().isEos(tok) ? FinishReason.EOS
@@ -373,18 +384,47 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
             }
             int[] feedSlots = new int[nFed];
             int[][] feedTokens = new int[nFed][];
+            RandomGenerator[] feedDraw = new RandomGenerator[nFed];
             for (int a = 0; a < nFed; a++) {
                 feedSlots[a] = slots[fed[a]];
                 feedTokens[a] = new int[] {lastToken[fed[a]]};
+                feedDraw[a] = finished[fed[a]] ? null : rowRng[rows.get(fed[a])];
             }
-            logits = model.forward(cache, feedSlots, feedTokens, LlamaModel.Head.LOGITS);
-            forwardCalls++;
+            sampled = forwardAndSample(feedSlots, feedTokens, config, feedDraw);
         }
         for (int j = 0; j < b; j++) {
             if (cache.length(slots[j]) > realLength[j]) {
                 cache.truncate(slots[j], realLength[j]);
             }
         }
+    }
+
+    /**
+     * One batched forward pass and the next token of every row that has a random stream (rows with null are finished
+     * rows riding along: no token, no draw). Each sampled row consumes exactly one {@code nextDouble()} of its stream
+     * (none at temperature 0), on the device path as on the Java path.
+     */
+    private int[] forwardAndSample(int[] feedSlots, int[][] feedTokens, SamplingConfig config,
+                                   RandomGenerator[] draw) {
+        int n = feedSlots.length;
+        forwardCalls++;
+        if (options.samplesOnDevice(config)) {
+            boolean[] active = new boolean[n];
+            double[] u = config.isGreedy() ? null : new double[n];
+            for (int a = 0; a < n; a++) {
+                active[a] = draw[a] != null;
+                if (active[a] && u != null) {
+                    u[a] = draw[a].nextDouble();
+                }
+            }
+            return model.forwardSample(cache, feedSlots, feedTokens, config, u, active);
+        }
+        float[][] logits = model.forward(cache, feedSlots, feedTokens, LlamaModel.Head.LOGITS);
+        int[] ids = new int[n];
+        for (int a = 0; a < n; a++) {
+            ids[a] = draw[a] == null ? -1 : TokenSampler.sample(logits[a], config, draw[a]);
+        }
+        return ids;
     }
 
     private static boolean consecutive(int[] slots) {

@@ -13,11 +13,14 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.github.qalign.djl.DjlRuntime;
 import io.github.qalign.djl.LlamaConfig;
 
+import io.github.qalign.model.SamplingConfig;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A Llama-family decoder (Llama 2/3/3.1/3.2, Tulu 3, converted llama2.c models) on DJL's NDArray API: RMSNorm, RoPE
@@ -129,7 +132,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         checkJavaArraySizes(config);
         var engine = DjlRuntime.engine();
-        this.device = device == null ? engine.defaultDevice() : device;
+        this.device = DjlRuntime.checkDevice(device);
         this.dataType = dataType;
         this.manager = engine.newBaseManager(this.device);
         this.dim = config.hiddenSize();
@@ -481,9 +484,41 @@ public final class LlamaModel implements AutoCloseable {
      * @throws IllegalArgumentException on a bad slot, token id, or a sequence that would exceed the slot length
      */
     public synchronized float[][] forward(KvCache cache, int[] slots, int[][] tokens, Head head) {
+        int b = slots.length;
+        float[] out = forwardThen(cache, slots, tokens, head,
+                res -> res.toType(DataType.FLOAT32, false).toFloatArray());
+        int width = out.length / b;
+        float[][] rows = new float[b][];
+        for (int r = 0; r < b; r++) {
+            rows[r] = Arrays.copyOfRange(out, r * width, (r + 1) * width);
+        }
+        return rows;
+    }
+
+    /**
+     * Like {@link #forward} with the LM head, but samples the next token of every row on the model's device
+     * ({@link DeviceSampler}): only the B chosen ids leave the device, not the B x V logits.
+     *
+     * @param cache    the cache holding the sequences
+     * @param slots    one distinct slot per row
+     * @param tokens   the new tokens per row, each non-empty
+     * @param config   temperature, top-k, top-p
+     * @param uniforms one uniform in [0, 1) per row, from the row's own random stream (unused at temperature 0)
+     * @param active   which rows need a token (null = all); the others get -1
+     * @return the sampled id per row
+     * @throws IllegalArgumentException on a bad slot, token id, or a sequence that would exceed the slot length
+     * @throws io.github.qalign.model.ModelException if a row's logits are NaN, +infinity or all -infinity
+     */
+    public synchronized int[] forwardSample(KvCache cache, int[] slots, int[][] tokens, SamplingConfig config,
+                                            double[] uniforms, boolean[] active) {
+        return forwardThen(cache, slots, tokens, Head.LOGITS,
+                res -> DeviceSampler.sample(res.reshape(slots.length, -1), config, uniforms, active));
+    }
+
+    private <R> R forwardThen(KvCache cache, int[] slots, int[][] tokens, Head head, Function<NDArray, R> finish) {
         checkOpen();
         cache.checkUsableBy(this);
-        return CachedForward.run(this, cache, slots, tokens, head);
+        return CachedForward.run(this, cache, slots, tokens, head, finish);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.qalign.djl.llama;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import io.github.qalign.model.SamplingConfig;
 
 /**
  * Runtime options for {@link LlamaLanguageModel} and {@link LlamaRewardModel}.
@@ -17,13 +18,27 @@ import ai.djl.ndarray.types.DataType;
  * @param keepTrainingWeights keep the trainable parameter arrays after the inference weights are built (default
  *                      false: a loaded model holds one copy of its weights, see
  *                      {@link LlamaModel#releaseTrainingWeights()}); set it to train or inspect the loaded model
+ * @param sampler       where {@link LlamaLanguageModel} samples the next token (default {@link Sampler#AUTO})
  *
  * <p>Threads are an engine-wide setting read when DJL's PyTorch engine starts: {@code -Dai.djl.pytorch.num_threads}
  * (1 is best for tiny models and on a busy machine; 2+ pays off for large batches or large models) and
  * {@code -Dai.djl.pytorch.num_interop_threads=1}.
  */
 public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, int cacheSlots, long maxCacheBytes,
-                           int contextLength, boolean keepTrainingWeights) {
+                           int contextLength, boolean keepTrainingWeights, Sampler sampler) {
+
+    /**
+     * Where the next token is sampled. Both placements draw from exactly the same distribution with one uniform per
+     * sampled token from the request's own stream (see {@link DeviceSampler}).
+     */
+    public enum Sampler {
+        /** {@link #DEVICE} on a GPU; on the CPU {@link #DEVICE} under top-k/top-p, else {@link #JAVA} (measured). */
+        AUTO,
+        /** Copy the B x V logits to the heap and sample with {@link TokenSampler} in double precision. */
+        JAVA,
+        /** Sample on the logits' device with {@link DeviceSampler}; only the B ids are copied to the host. */
+        DEVICE
+    }
 
     /**
      * Validates the components.
@@ -35,11 +50,15 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
      * @param maxCacheBytes see the record description
      * @param contextLength see the record description
      * @param keepTrainingWeights see the record description
+     * @param sampler       see the record description (null = AUTO)
      * @throws IllegalArgumentException naming a bad component
      */
     public LlamaOptions {
         if (dataType == null) {
             dataType = DataType.FLOAT32;
+        }
+        if (sampler == null) {
+            sampler = Sampler.AUTO;
         }
         if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT16) {
             throw new IllegalArgumentException("dataType must be FLOAT32 or FLOAT16, got " + dataType);
@@ -82,6 +101,26 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         return new Builder();
     }
 
+    /**
+     * Whether {@link LlamaLanguageModel} samples the next token on the device for a configuration:
+     * {@link Sampler#DEVICE}; {@link Sampler#JAVA} never; {@link Sampler#AUTO} on a GPU always (only B ids leave the
+     * device), and on the CPU when top-k or top-p truncates (measured at V=128,256 with one PyTorch thread: the
+     * device sampler cost 14-16 ms of CPU per token with top-p 0.9 against the Java sampler's 31 ms, whose truncation
+     * sorts the whole vocabulary; untruncated sampling cost 1.4-3.6 ms on the device against 1.1 ms in Java, so it
+     * stays in Java: docs/benchmarks-djl.md).
+     *
+     * @param config the sampling configuration of a call
+     * @return whether {@link DeviceSampler} is used
+     */
+    public boolean samplesOnDevice(SamplingConfig config) {
+        return switch (sampler) {
+            case DEVICE -> true;
+            case JAVA -> false;
+            case AUTO -> device != null && device.isGpu() || config.topK().isPresent()
+                    || config.topP().isPresent() && config.topP().getAsDouble() < 1;
+        };
+    }
+
     int resolvedContext(int maxPositions) {
         return contextLength == 0 ? Math.min(DEFAULT_CONTEXT_CAP, maxPositions) : Math.min(contextLength, maxPositions);
     }
@@ -108,6 +147,7 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         private long maxCacheBytes = DEFAULT_MAX_CACHE_BYTES;
         private int contextLength;
         private boolean keepTrainingWeights;
+        private Sampler sampler = Sampler.AUTO;
 
         private Builder() {
         }
@@ -190,13 +230,24 @@ public record LlamaOptions(Device device, DataType dataType, int maxBatchSize, i
         }
 
         /**
+         * Where the next token is sampled (default {@link Sampler#AUTO}).
+         *
+         * @param s the placement
+         * @return this builder
+         */
+        public Builder sampler(Sampler s) {
+            this.sampler = s;
+            return this;
+        }
+
+        /**
          * The options; throws {@link IllegalArgumentException} naming a bad parameter.
          *
          * @return the options; throws {@link IllegalArgumentException} naming a bad parameter
          */
         public LlamaOptions build() {
             return new LlamaOptions(device, dataType, maxBatchSize, cacheSlots, maxCacheBytes, contextLength,
-                    keepTrainingWeights);
+                    keepTrainingWeights, sampler);
         }
     }
 }
