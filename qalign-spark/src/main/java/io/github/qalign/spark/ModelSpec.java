@@ -1,20 +1,17 @@
 package io.github.qalign.spark;
 
 import io.github.qalign.djl.EmbeddedModels;
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
 import io.github.qalign.remote.Dialect;
-import io.github.qalign.remote.RemoteLanguageModel;
-import io.github.qalign.remote.RemoteRewardModel;
-import io.github.qalign.remote.ScoreHead;
+import io.github.qalign.remote.ServedModels;
 import io.github.qalign.testing.ToyLanguageModel;
 import io.github.qalign.testing.ToyRewardModel;
 import java.io.Serializable;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -192,43 +189,22 @@ public record ModelSpec(Kind kind, String policyDir, String rewardDir, int maxCo
     }
 
     private LoadedModels openRemote() {
-        Dialect d = Servers.dialectOf(servers.dialect());
-        RemoteLanguageModel.Builder lb = RemoteLanguageModel.builder().dialect(d)
-                .endpoints(servers.policyEndpoints().stream().map(URI::create).toList());
-        if (servers.policyTokenizer() != null) {
-            lb.tokenizer(Path.of(servers.policyTokenizer()));
-        }
-        RemoteLanguageModel lm = lb.build();
-        try {
-            RemoteRewardModel.Builder rb = RemoteRewardModel.builder().dialect(d)
-                    .endpoints(servers.rewardEndpoints().stream().map(URI::create).toList());
-            if (servers.rewardTokenizer() != null) {
-                rb.tokenizer(Path.of(servers.rewardTokenizer()));
-            } else {
-                rb.policyIds();
-            }
-            if (servers.rewardHead() != null) {
-                rb.scoreHead(ScoreHead.read(Path.of(servers.rewardHead()), 0));
-            }
-            RemoteRewardModel rm = rb.build();
-            return new LoadedModels(lm, rm, () -> {
-                try {
-                    rm.close();
-                } finally {
-                    lm.close();
-                }
-            });
-        } catch (RuntimeException e) {
-            lm.close();
-            throw e;
-        }
+        ServedModels served = ServedModels.open(Servers.dialectOf(servers.dialect()),
+                servers.policyEndpoints().stream().map(URI::create).toList(),
+                servers.rewardEndpoints().stream().map(URI::create).toList(), path(servers.policyTokenizer()),
+                path(servers.rewardTokenizer()), path(servers.rewardHead()));
+        return new LoadedModels(served.policy(), served.reward(), served::close);
+    }
+
+    private static Path path(String p) {
+        return p == null ? null : Path.of(p);
     }
 
     private LoadedModels openDjl(Path policy, Path reward) {
         LlamaOptions options = LlamaOptions.builder().contextLength(maxCompletionTokens + PROMPT_ALLOWANCE).build();
         LlamaLanguageModel lm = LlamaLanguageModel.load(policy, options);
         try {
-            LlamaRewardModel rm = LlamaRewardModel.load(reward, options, sameTokenizer(policy, reward));
+            LlamaRewardModel rm = LlamaRewardModel.load(reward, options, HfCheckpoint.sameTokenizer(policy, reward));
             return new LoadedModels(lm, rm, () -> {
                 try {
                     rm.close();
@@ -240,24 +216,5 @@ public record ModelSpec(Kind kind, String policyDir, String rewardDir, int maxCo
             lm.close();
             throw e;
         }
-    }
-
-    private static boolean sameTokenizer(Path a, Path b) {
-        for (String f : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
-            try {
-                Path fa = a.resolve(f);
-                Path fb = b.resolve(f);
-                boolean ea = Files.isRegularFile(fa);
-                if (ea != Files.isRegularFile(fb)) {
-                    return false;
-                }
-                if (ea && !Arrays.equals(Files.readAllBytes(fa), Files.readAllBytes(fb))) {
-                    return false;
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot read " + f + " of " + a + " or " + b, e);
-            }
-        }
-        return true;
     }
 }

@@ -194,6 +194,41 @@ public final class HfCheckpoint implements AutoCloseable {
     }
 
     /**
+     * Whether two checkpoint folders tokenize alike: byte-identical {@code tokenizer.json} and
+     * {@code tokenizer_config.json} (each present in both or absent in both). A reward model whose tokenizer equals the
+     * policy's can score the policy's ids directly instead of re-rendering text. Files over the side-file caps are a
+     * {@link CheckpointException}, as when they are loaded.
+     *
+     * @param a a checkpoint folder
+     * @param b another
+     * @return true if both files agree
+     * @throws CheckpointException if a file is over its cap or unreadable
+     */
+    public static boolean sameTokenizer(Path a, Path b) {
+        for (String f : List.of(TOKENIZER, TOKENIZER_CONFIG)) {
+            Path fa = a.resolve(f);
+            Path fb = b.resolve(f);
+            boolean ea = Files.isRegularFile(fa);
+            if (ea != Files.isRegularFile(fb)) {
+                return false;
+            }
+            if (!ea) {
+                continue;
+            }
+            CheckpointFiles.checkSize(fa, CheckpointFiles.capOf(f));
+            CheckpointFiles.checkSize(fb, CheckpointFiles.capOf(f));
+            try {
+                if (Files.size(fa) != Files.size(fb) || Files.mismatch(fa, fb) != -1L) {
+                    return false;
+                }
+            } catch (java.io.IOException e) {
+                throw new CheckpointException(fa, null, "cannot compare with " + fb + ": " + e.getMessage(), e);
+            }
+        }
+        return true;
+    }
+
+    /**
      * The tensors (HF names, in a stable order) that a checkpoint of this config must contain, with their shapes.
      * {@code lm_head.weight [V, D]} is included for an untied causal LM; {@code score.weight [numLabels, D]} for
      * sequence classification.

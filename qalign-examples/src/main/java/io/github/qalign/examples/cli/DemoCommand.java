@@ -1,5 +1,6 @@
 package io.github.qalign.examples.cli;
 
+import io.github.qalign.answer.AnswerFormat;
 import io.github.qalign.examples.experiment.Method;
 import io.github.qalign.examples.task.PromptSplit;
 import io.github.qalign.examples.task.StoryPrompts;

@@ -1,5 +1,6 @@
 package io.github.qalign.examples.cli;
 
+import io.github.qalign.answer.AnswerFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

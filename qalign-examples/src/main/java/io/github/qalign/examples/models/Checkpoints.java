@@ -6,11 +6,7 @@ import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,22 +66,8 @@ public final class Checkpoints {
         return LlamaRewardModel.load(dir, options(device, maxCompletionTokens), sameTokenizer(dir, policyDir));
     }
 
-    /** Whether two checkpoints have byte-identical tokenizer.json and tokenizer_config.json. */
+    /** Whether two checkpoints have byte-identical tokenizer files ({@link HfCheckpoint#sameTokenizer}). */
     public static boolean sameTokenizer(Path a, Path b) {
-        return sameFile(a.resolve(HfCheckpoint.TOKENIZER), b.resolve(HfCheckpoint.TOKENIZER))
-                && sameFile(a.resolve(HfCheckpoint.TOKENIZER_CONFIG), b.resolve(HfCheckpoint.TOKENIZER_CONFIG));
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            boolean ea = Files.isRegularFile(a);
-            boolean eb = Files.isRegularFile(b);
-            if (!ea || !eb) {
-                return ea == eb;
-            }
-            return Files.size(a) == Files.size(b) && Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + a + " or " + b + ": " + e.getMessage(), e);
-        }
+        return HfCheckpoint.sameTokenizer(a, b);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.qalign.serve.djl;
 
+import io.github.qalign.djl.checkpoint.HfCheckpoint;
 import io.github.qalign.djl.llama.LlamaLanguageModel;
 import io.github.qalign.djl.llama.LlamaOptions;
 import io.github.qalign.djl.llama.LlamaRewardModel;
@@ -8,12 +9,8 @@ import io.github.qalign.serve.ServedReward;
 import io.github.qalign.serve.TextCodec;
 import io.github.qalign.tokenizer.HfChatCodec;
 import io.github.qalign.tokenizer.HfTokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,7 +49,7 @@ public final class DjlServing implements AutoCloseable {
         try {
             LlamaLanguageModel lm = LlamaLanguageModel.load(policyDir, options);
             owned.add(lm);
-            boolean shared = sameTokenizer(policyDir, rewardDir);
+            boolean shared = HfCheckpoint.sameTokenizer(policyDir, rewardDir);
             LlamaRewardModel rm = LlamaRewardModel.load(rewardDir, options, shared);
             owned.add(0, rm);
             TextCodec policyCodec = policyCodec(lm);
@@ -160,27 +157,6 @@ public final class DjlServing implements AutoCloseable {
     private static String name(Path dir) {
         Path f = dir.toAbsolutePath().normalize().getFileName();
         return f == null ? dir.toString() : f.toString();
-    }
-
-    static boolean sameTokenizer(Path a, Path b) {
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
-            Path fa = a.resolve(f);
-            Path fb = b.resolve(f);
-            try {
-                boolean ea = Files.isRegularFile(fa);
-                boolean eb = Files.isRegularFile(fb);
-                if (ea != eb) {
-                    return false;
-                }
-                if (ea && (Files.size(fa) != Files.size(fb)
-                        || !Arrays.equals(Files.readAllBytes(fa), Files.readAllBytes(fb)))) {
-                    return false;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + fa + " or " + fb + ": " + e.getMessage(), e);
-            }
-        }
-        return true;
     }
 
     private static void closeAll(List<AutoCloseable> owned) {
