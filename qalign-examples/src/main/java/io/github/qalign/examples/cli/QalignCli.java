@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  * The {@code qalign} command: test-time alignment of a language model with a reward model, on the command line.
  */
 @Command(name = "qalign", mixinStandardHelpOptions = true, version = "qalign " + QalignCli.VERSION,
-        subcommands = {DemoCommand.class, SampleCommand.class, SweepCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, SampleCommand.class, SweepCommand.class, OveroptCommand.class,
+            CommandLine.HelpCommand.class},
         description = {
             "Test-time alignment with a reward model: QAlign (MCMC over completions, 'Sample, Don't Search') and "
                 + "the baselines best-of-n (bon), majority vote (mv), weighted majority vote (wmv) and minimum "
