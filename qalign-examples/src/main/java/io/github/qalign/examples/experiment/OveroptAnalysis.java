@@ -24,9 +24,12 @@ import java.util.TreeMap;
  * @param acceptance  pooled QAlign acceptance rate over the run's chains
  * @param baseGold    mean gold of all independent samples
  * @param chainGold   mean gold of all QAlign chain states
+ * @param acceptanceBySeed QAlign acceptance rate per seed
+ * @param h1Discordance fraction of units on which H1's two answers differ in gold (the power calculation's input)
  */
 public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, List<Comparison> primary,
-                              int prompts, int units, double acceptance, double baseGold, double chainGold) {
+                              int prompts, int units, double acceptance, double baseGold, double chainGold,
+                              Map<Long, Double> acceptanceBySeed, double h1Discordance) {
 
     /** H2's reference budget: BoN at the largest budget is compared with BoN at this one. */
     public static final int H2_REFERENCE_BUDGET = 16;
@@ -35,6 +38,7 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
         points = List.copyOf(points);
         comparisons = List.copyOf(comparisons);
         primary = List.copyOf(primary);
+        acceptanceBySeed = Map.copyOf(acceptanceBySeed);
     }
 
     /**
@@ -112,7 +116,8 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
         int maxBudget = units.get(0).chainSteps() + 1;
         int[] budgets = Budgets.powersOfTwo(maxBudget);
         if (budgets.length != nb) {
-            throw new IllegalArgumentException("units hold " + nb + " budgets but their chains imply " + budgets.length);
+            throw new IllegalArgumentException("units hold " + nb + " budgets but their chains imply "
+                    + budgets.length);
         }
         Map<OveroptMethod, Point[]> pts = new EnumMap<>(OveroptMethod.class);
         List<Point> points = new ArrayList<>();
@@ -155,7 +160,23 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
                 / Math.max(1, units.stream().mapToDouble(UnitResult::chainSteps).sum());
         double base = units.stream().mapToDouble(UnitResult::baseGold).average().orElse(Double.NaN);
         double chain = units.stream().mapToDouble(UnitResult::chainGold).average().orElse(Double.NaN);
-        return new OveroptAnalysis(points, comparisons, primary, p, units.size(), acc, base, chain);
+        Map<Long, Double> bySeed = new TreeMap<>();
+        Map<Long, double[]> counts = new TreeMap<>();
+        for (UnitResult u : units) {
+            double[] c = counts.computeIfAbsent(u.seed(), k -> new double[2]);
+            c[0] += u.chainAccepted();
+            c[1] += u.chainSteps();
+        }
+        counts.forEach((k, c) -> bySeed.put(k, c[0] / Math.max(1, c[1])));
+        int discordant = 0;
+        for (UnitResult u : units) {
+            if (!u.curves().get(OveroptMethod.QALIGN_MBR.key()).gold().get(last)
+                    .equals(u.curves().get(OveroptMethod.BON.key()).gold().get(kb))) {
+                discordant++;
+            }
+        }
+        return new OveroptAnalysis(points, comparisons, primary, p, units.size(), acc, base, chain, bySeed,
+                (double) discordant / units.size());
     }
 
     /** Holm-Bonferroni step-down adjustment of the gold p-values, in the given order. */
@@ -238,10 +259,11 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
     }
 
     private static void row(StringBuilder sb, String kind, Comparison c) {
-        sb.append(String.format(Locale.ROOT, "%s,\"%s\",%s,%d,%.6e,%s,%d,%.6e,%.6f,%.6f,%.6f,%.5f,%.5f,%.6f,%.6f,%.6f\n",
-                kind, c.name(), c.a().method().key(), c.a().budget(), c.a().flops(), c.b().method().key(),
-                c.b().budget(), c.b().flops(), c.gold().estimate(), c.gold().lo(), c.gold().hi(), c.gold().pValue(),
-                c.adjustedP(), c.reward().estimate(), c.reward().lo(), c.reward().hi()));
+        String format = "%s,\"%s\",%s,%d,%.6e,%s,%d,%.6e,%.6f,%.6f,%.6f,%.5f,%.5f,%.6f,%.6f,%.6f\n";
+        sb.append(String.format(Locale.ROOT, format, kind, c.name(), c.a().method().key(), c.a().budget(),
+                c.a().flops(), c.b().method().key(), c.b().budget(), c.b().flops(), c.gold().estimate(),
+                c.gold().lo(), c.gold().hi(), c.gold().pValue(), c.adjustedP(), c.reward().estimate(),
+                c.reward().lo(), c.reward().hi()));
     }
 
     /** A readable report: the table of points, the primary hypotheses, the matched-compute comparisons. */
@@ -258,7 +280,10 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
                     p.flops()));
         }
         sb.append(String.format(Locale.ROOT, "base gold rate %.1f%%; QAlign chain-state gold rate %.1f%%; QAlign "
-                + "acceptance over the run's chains %.1f%%%n", 100 * baseGold, 100 * chainGold, 100 * acceptance));
+                + "acceptance over the run's chains %.1f%% (per seed %s)%n", 100 * baseGold, 100 * chainGold,
+                100 * acceptance, acceptanceBySeed));
+        sb.append(String.format(Locale.ROOT, "H1's answers differ in gold on %.1f%% of units (the power calculation "
+                + "assumed 32-38%% for rates 0.75-0.8)%n", 100 * h1Discordance));
         sb.append("primary hypotheses (gold difference in points, 95% interval, p, Holm-adjusted p):\n");
         for (Comparison c : primary) {
             sb.append(line(c)).append(String.format(Locale.ROOT, ", Holm p %.4f%n", c.adjustedP()));
