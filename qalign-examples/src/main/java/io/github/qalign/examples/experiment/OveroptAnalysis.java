@@ -38,7 +38,7 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
         points = List.copyOf(points);
         comparisons = List.copyOf(comparisons);
         primary = List.copyOf(primary);
-        acceptanceBySeed = Map.copyOf(acceptanceBySeed);
+        acceptanceBySeed = java.util.Collections.unmodifiableMap(new TreeMap<>(acceptanceBySeed));
     }
 
     /**
@@ -281,7 +281,8 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
         }
         sb.append(String.format(Locale.ROOT, "base gold rate %.1f%%; QAlign chain-state gold rate %.1f%%; QAlign "
                 + "acceptance over the run's chains %.1f%% (per seed %s)%n", 100 * baseGold, 100 * chainGold,
-                100 * acceptance, acceptanceBySeed));
+                100 * acceptance, acceptanceBySeed.entrySet().stream().map(e -> String.format(Locale.ROOT,
+                        "%d: %.1f%%", e.getKey(), 100 * e.getValue())).toList()));
         sb.append(String.format(Locale.ROOT, "H1's answers differ in gold on %.1f%% of units (the power calculation "
                 + "assumed 32-38%% for rates 0.75-0.8)%n", 100 * h1Discordance));
         sb.append("primary hypotheses (gold difference in points, 95% interval, p, Holm-adjusted p):\n");

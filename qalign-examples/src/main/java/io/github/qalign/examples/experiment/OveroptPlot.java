@@ -22,10 +22,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The over-optimization figure (the paper's Figure 2 in miniature): gold % and proxy reward of the chosen answer
  * against log10 FLOPs per unit, one line per {@link OveroptMethod} with its own colour, marker and dash pattern, a
- * shaded 95% paired-bootstrap band per line, and the budget written next to the points of QAlign-MBR, BoN and SR-BoN
- * (every other method shares the compute of one of them). Methods sharing compute are drawn {@link #DODGE} decades
- * apart so no line hides another; a method whose gold line equals an earlier one at every budget is labelled
- * "(= X at every budget)".
+ * shaded 95% paired-bootstrap band around the lines of the primary comparisons (QAlign-MBR, BoN, SR-BoN; seven
+ * overlapping bands would hide each other, and every interval is in the CSV), and the budget written next to the
+ * points of those three (every other method shares the compute of one of them). Methods sharing compute are drawn
+ * {@link #DODGE} decades apart so no line hides another; a method whose gold line equals an earlier one at every
+ * budget is labelled "(= X at every budget)".
  */
 public final class OveroptPlot {
 
@@ -49,8 +50,9 @@ public final class OveroptPlot {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        XYChart gold = chart(title, "gold: % of prompts whose answer is cheerful (band: 95% bootstrap)");
-        XYChart proxy = chart("proxy reward of the chosen answer", "proxy reward (band: 95% bootstrap)");
+        XYChart gold = chart(title, "gold: % of answers that are cheerful (band: 95% bootstrap)");
+        XYChart proxy = chart("proxy reward of the chosen answer (methods sharing compute drawn " + DODGE
+                + " decades apart)", "proxy reward (band: 95% bootstrap)");
         for (OveroptMethod m : OveroptMethod.values()) {
             List<OveroptAnalysis.Point> pts = a.points().stream().filter(p -> p.method() == m).toList();
             if (pts.isEmpty()) {
@@ -116,25 +118,32 @@ public final class OveroptPlot {
             bx.add(x[i]);
             by.add(lo[i]);
         }
-        XYSeries band = c.addSeries(label + " 95%", bx, by);
-        band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-        band.setFillColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 38));
-        band.setLineColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 0));
-        band.setMarker(new None());
-        band.setShowInLegend(false);
+        boolean primary = m == OveroptMethod.QALIGN_MBR || m == OveroptMethod.BON || m == OveroptMethod.SR_BON;
+        if (primary) {
+            band(c, label, col, bx, by);
+        }
         XYSeries s = c.addSeries(label, x, y);
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         s.setLineColor(col);
         s.setMarkerColor(col);
         s.setMarker(marker(m));
         s.setLineStyle(stroke(m));
-        if (m == OveroptMethod.QALIGN_MBR || m == OveroptMethod.BON || m == OveroptMethod.SR_BON) {
+        if (primary) {
             for (int i = 0; i < x.length; i++) {
                 c.addAnnotation(new AnnotationText((m == OveroptMethod.SR_BON ? "s" : m == OveroptMethod.BON ? "n"
                         : "q") + pts.get(i).budget(), x[i], y[i] + (m == OveroptMethod.BON ? -1 : 1)
-                        * (goldPanel ? 3.0 : 0.12), false));
+                        * (goldPanel ? 2.5 : 0.06), false));
             }
         }
+    }
+
+    private static void band(XYChart c, String label, Color col, List<Double> bx, List<Double> by) {
+        XYSeries band = c.addSeries(label + " 95%", bx, by);
+        band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+        band.setFillColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 38));
+        band.setLineColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 0));
+        band.setMarker(new None());
+        band.setShowInLegend(false);
     }
 
     private static Marker marker(OveroptMethod m) {
@@ -167,10 +176,11 @@ public final class OveroptPlot {
 
     private static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(820).height(560).title(title)
-                .xAxisTitle("log10 FLOPs per prompt (policy + RM); labels: budget (q QAlign, n BoN, s SR-BoN); "
-                        + "methods sharing compute offset " + DODGE + " apart").yAxisTitle(yTitle).build();
+                .xAxisTitle("log10 FLOPs per prompt (policy + RM); q/n/s + budget: QAlign / BoN / SR-BoN")
+                .yAxisTitle(yTitle).build();
         Styler st = c.getStyler();
-        st.setLegendPosition(Styler.LegendPosition.InsideNW);
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setDecimalPattern("#0.##");
