@@ -1,8 +1,10 @@
 package io.github.qalign.examples.experiment;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Everything the over-optimization experiment keeps of one unit (one eval prompt under one seed): per method, the
@@ -10,7 +12,7 @@ import java.util.Objects;
  *
  * @param promptIndex   index of the prompt in the eval list
  * @param seed          the seed
- * @param curves        per method key ({@link OveroptMethod#key()}), its curve
+ * @param curves        per method key ({@link OveroptMethod#key()}), its curve; kept sorted by key
  * @param baseGold      mean gold over the unit's independent samples (NaN if they did not run)
  * @param chainGold     mean gold over the QAlign chain's states (NaN if it did not run)
  * @param chainAccepted accepted QAlign steps
@@ -20,7 +22,8 @@ public record UnitResult(int promptIndex, long seed, Map<String, Curve> curves, 
                          int chainAccepted, int chainSteps) {
 
     public UnitResult {
-        curves = Map.copyOf(Objects.requireNonNull(curves, "curves"));
+        // sorted: the JSON lines of a unit are byte-identical from run to run (Map.copyOf's order is per-JVM)
+        curves = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(curves, "curves")));
     }
 
     /**

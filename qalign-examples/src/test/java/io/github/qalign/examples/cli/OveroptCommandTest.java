@@ -48,6 +48,14 @@ class OveroptCommandTest {
         assertEquals(1 + 10 + 1, lines.size(), "settings, 5 prompts x 2 seeds, summary");
         assertTrue(lines.get(0).contains("\"type\":\"settings\"") && lines.get(0).contains("\"beta\":0.5"));
         assertTrue(lines.get(11).contains("\"type\":\"summary\""));
+        // method curves in key order, so a unit's line is the same bytes in every JVM
+        String unit = lines.get(1);
+        int last = -1;
+        for (String key : List.of("bon", "mbr", "mv", "qalign_mbr", "qalign_mv", "sr_bon", "wmv")) {
+            int at = unit.indexOf("\"" + key + "\":{");
+            assertTrue(at > last, key + " out of order in " + unit);
+            last = at;
+        }
         List<String> csv = Files.readAllLines(out.resolve("overopt.csv"));
         assertEquals(1 + 7 * 3, csv.size(), "header + 7 methods x budgets 1, 2, 4");
         assertTrue(csv.stream().anyMatch(l -> l.startsWith("sr_bon,4,")));
