@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "qalign", mixinStandardHelpOptions = true, version = "qalign " + QalignCli.VERSION,
         subcommands = {DemoCommand.class, SampleCommand.class, SweepCommand.class, EvalCommand.class,
-            ServeCommand.class, CommandLine.HelpCommand.class},
+            ServeCommand.class, OveroptCommand.class, CommandLine.HelpCommand.class},
         description = {
             "Test-time alignment with a reward model: QAlign (MCMC over completions, 'Sample, Don't Search') and "
                 + "the baselines best-of-n (bon), majority vote (mv), weighted majority vote (wmv) and minimum "

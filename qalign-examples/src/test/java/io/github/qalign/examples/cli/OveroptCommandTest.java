@@ -1,0 +1,120 @@
+package io.github.qalign.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pre-registered experiment's pipeline in miniature ({@code qalign overopt} on toy models, 5 prompts x 2 seeds,
+ * budgets 1, 2, 4): outputs, resume after an interruption (byte-identical units file), refusal of other settings.
+ */
+class OveroptCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private Path fakeReward() throws IOException {
+        Path r = dir.resolve("rm");
+        Files.createDirectories(r);
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+            Files.writeString(r.resolve(f), "{}");
+        }
+        return r;
+    }
+
+    private CliRun run(Path out, Path reward, String... extra) {
+        String[] base = {"overopt", "--reward", reward.toString(), "--out", out.toString(), "--prompt-count", "5",
+            "--seeds", "2", "--budget", "4", "--block", "2", "--bootstrap", "200", "--beta", "0.5", "--no-progress"};
+        String[] args = Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return CliRun.run(new ToyModels(), args);
+    }
+
+    @Test
+    void runsTheWholePipelineAndWritesEveryOutput() throws IOException {
+        Path reward = fakeReward();
+        Path out = dir.resolve("run");
+        CliRun r = run(out, reward);
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(out.resolve("units.jsonl"), StandardCharsets.UTF_8);
+        assertEquals(1 + 10 + 1, lines.size(), "settings, 5 prompts x 2 seeds, summary");
+        assertTrue(lines.get(0).contains("\"type\":\"settings\"") && lines.get(0).contains("\"beta\":0.5"));
+        assertTrue(lines.get(11).contains("\"type\":\"summary\""));
+        // method curves in key order, so a unit's line is the same bytes in every JVM
+        String unit = lines.get(1);
+        int last = -1;
+        for (String key : List.of("bon", "mbr", "mv", "qalign_mbr", "qalign_mv", "sr_bon", "wmv")) {
+            int at = unit.indexOf("\"" + key + "\":{");
+            assertTrue(at > last, key + " out of order in " + unit);
+            last = at;
+        }
+        List<String> csv = Files.readAllLines(out.resolve("overopt.csv"));
+        assertEquals(1 + 7 * 3, csv.size(), "header + 7 methods x budgets 1, 2, 4");
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("sr_bon,4,")));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("qalign_mv,4,")));
+        List<String> cmp = Files.readAllLines(out.resolve("comparisons.csv"));
+        assertEquals(2, cmp.stream().filter(l -> l.startsWith("primary,")).count(), "H1 and H3 (no budget 16: no H2)");
+        assertEquals(3 * 6, cmp.stream().filter(l -> l.startsWith("matched,")).count());
+        assertTrue(Files.size(out.resolve("overopt.png")) > 10_000);
+        assertTrue(r.out().contains("primary hypotheses") && r.out().contains("a pilot"), r.out());
+        // budget 1: every method returns the first sample of its run; the independent methods share it
+        assertEquals(field(csv, "bon,1,", 2), field(csv, "mv,1,", 2));
+        assertEquals(field(csv, "qalign_mbr,1,", 2), field(csv, "qalign_mv,1,", 2));
+    }
+
+    @Test
+    void resumesAnInterruptedRunToTheSameUnits() throws IOException {
+        Path reward = fakeReward();
+        Path full = dir.resolve("full");
+        assertEquals(0, run(full, reward).code());
+        String expected = Files.readString(full.resolve("units.jsonl"));
+        List<String> lines = Files.readAllLines(full.resolve("units.jsonl"));
+        Path cut = dir.resolve("cut");
+        Files.createDirectories(cut);
+        // settings + the first block (2 units) + half of the next line, as a kill would leave it
+        String partial = String.join("\n", lines.subList(0, 3)) + "\n" + lines.get(3).substring(0, 40);
+        Files.writeString(cut.resolve("units.jsonl"), partial);
+        CliRun r = run(cut, reward);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 of 10 units already done"), r.out());
+        assertEquals(expected, Files.readString(cut.resolve("units.jsonl")));
+        assertEquals(Files.readString(full.resolve("overopt.csv")), Files.readString(cut.resolve("overopt.csv")));
+    }
+
+    @Test
+    void refusesToResumeWithOtherSettings() throws IOException {
+        Path reward = fakeReward();
+        Path out = dir.resolve("run");
+        assertEquals(0, run(out, reward).code());
+        CliRun r = CliRun.run(new ToyModels(), "overopt", "--reward", reward.toString(), "--out", out.toString(),
+                "--prompt-count", "5", "--seeds", "2", "--budget", "8", "--block", "2", "--bootstrap", "200",
+                "--beta", "0.5", "--no-progress");
+        assertEquals(QalignCli.USAGE, r.code());
+        assertTrue(r.err().contains("budget is 4 in the file, 8 now"), r.err());
+    }
+
+    @Test
+    void rejectsOutOfRangeOptions() throws IOException {
+        Path reward = fakeReward();
+        CliRun r = CliRun.run(new ToyModels(), "overopt", "--reward", reward.toString(), "--out",
+                dir.resolve("x").toString(), "--prompt-count", "321", "--no-progress");
+        assertEquals(QalignCli.USAGE, r.code());
+        assertTrue(r.err().contains("--prompt-count must be in [1, 320]"), r.err());
+        CliRun r2 = CliRun.run(new ToyModels(), "overopt", "--out", dir.resolve("y").toString(),
+                "--proxy-train-prompts", "300", "--no-progress");
+        assertEquals(QalignCli.USAGE, r2.code());
+        assertTrue(r2.err().contains("--proxy-train-prompts must be in [1, 256]"), r2.err());
+    }
+
+    private static String field(List<String> csv, String prefix, int col) {
+        return csv.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow().split(",")[col];
+    }
+}
