@@ -148,6 +148,11 @@ final class OveroptCommand extends CommandSupport implements Callable<Integer> {
         Limits.checkHeld(cl(), block + " prompts per block", block, budget, sampling.maxCompletionTokens(),
                 "--block, --budget or --max-tokens");
         modelOptions.validate(cl());
+        if (modelOptions.endpoints.active()) {
+            // the experiment trains its own proxy reward model in-process: served models would be silently unused
+            throw new ParameterException(cl(), "qalign overopt runs in-process models only (it trains its proxy "
+                    + "reward model): --policy-endpoint/--reward-endpoint do not apply");
+        }
         createDir(outDir);
         Path policyDir = modelOptions.policy == null ? Checkpoints.embeddedPolicy() : modelOptions.policy;
 

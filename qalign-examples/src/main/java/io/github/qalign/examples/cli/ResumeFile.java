@@ -109,7 +109,8 @@ record ResumeFile(ObjectNode settings, List<JsonNode> results, long keepBytes, b
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (settings == null) {
-            throw new IllegalArgumentException(file + ": no complete settings line (not a 'qalign sample' output)");
+            throw new IllegalArgumentException(file + ": no complete settings line (not an output file of qalign "
+                    + "sample, eval or overopt)");
         }
         return new ResumeFile(settings, List.copyOf(results), keep, complete);
     }

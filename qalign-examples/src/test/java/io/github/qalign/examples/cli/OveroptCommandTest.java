@@ -112,6 +112,10 @@ class OveroptCommandTest {
                 "--proxy-train-prompts", "300", "--no-progress");
         assertEquals(QalignCli.USAGE, r2.code());
         assertTrue(r2.err().contains("--proxy-train-prompts must be in [1, 256]"), r2.err());
+        CliRun r3 = CliRun.run(new ToyModels(), "overopt", "--out", dir.resolve("z").toString(),
+                "--policy-endpoint", "http://127.0.0.1:1", "--reward-endpoint", "http://127.0.0.1:2", "--no-progress");
+        assertEquals(QalignCli.USAGE, r3.code());
+        assertTrue(r3.err().contains("runs in-process models only"), r3.err());
     }
 
     private static String field(List<String> csv, String prefix, int col) {
