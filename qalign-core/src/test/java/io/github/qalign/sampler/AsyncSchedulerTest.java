@@ -168,15 +168,62 @@ class AsyncSchedulerTest {
     void theAdapterBatchesPendingRequests() {
         lm.resetCounters();
         rm.resetCounters();
-        try (BatchingLanguageModel alm = BatchingLanguageModel.of(lm, 5, 1);
+        // The adapter's first model call waits until all 24 initial requests were submitted, so requests are
+        // pending while it runs and the next calls must batch them (without the gate, a worker that keeps up with
+        // the submissions sees one request at a time: that made this test depend on timing).
+        java.util.concurrent.CountDownLatch initialSubmitted = new java.util.concurrent.CountDownLatch(3 * 8);
+        java.util.concurrent.atomic.AtomicBoolean firstCall = new java.util.concurrent.atomic.AtomicBoolean(true);
+        io.github.qalign.model.LanguageModel gated = new io.github.qalign.model.LanguageModel() {
+            @Override
+            public List<Generation> generate(List<GenerationRequest> requests, SamplingConfig config) {
+                if (firstCall.getAndSet(false)) {
+                    try {
+                        assertThat(initialSubmitted.await(30, TimeUnit.SECONDS)).as("initial requests").isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                }
+                return lm.generate(requests, config);
+            }
+
+            @Override
+            public Prompt prompt(String text) {
+                return lm.prompt(text);
+            }
+
+            @Override
+            public String decode(TokenIds completion) {
+                return lm.decode(completion);
+            }
+
+            @Override
+            public long parameterCount() {
+                return lm.parameterCount();
+            }
+        };
+        try (BatchingLanguageModel inner = BatchingLanguageModel.of(gated, 5, 1);
              BatchingRewardModel arm = BatchingRewardModel.of(rm, 5, 1)) {
+            AsyncLanguageModel alm = new AsyncLanguageModel() {
+                @Override
+                public CompletableFuture<Generation> generate(GenerationRequest request, SamplingConfig config) {
+                    initialSubmitted.countDown();
+                    return inner.generate(request, config);
+                }
+
+                @Override
+                public long parameterCount() {
+                    return inner.parameterCount();
+                }
+            };
             QAlignResult r = builder().chainsPerPrompt(8).asyncModels(alm, arm).build().runKeyed(keyed, 2L);
             assertThat(r).isEqualTo(builder().chainsPerPrompt(8).build().runKeyed(keyed, 2L));
         }
         long requests = 3L * 8 * 26 * 2; // two runs
         assertThat(lm.generateRequests()).isEqualTo(requests);
-        // the async run used batches of at most 5; the lockstep run used 26 calls
-        assertThat(lm.generateCalls()).isBetween(26L + (3L * 8 * 26 + 4) / 5, 26L + 3L * 8 * 26 - 1);
+        // the async run used batches of at most 5, and batched the requests pending behind its first call (at
+        // least 19 of the 24 initial ones, in 4 calls, saving 15); the lockstep run used 26 calls
+        assertThat(lm.generateCalls()).isBetween(26L + (3L * 8 * 26 + 4) / 5, 26L + 3L * 8 * 26 - 15);
     }
 
     @Test
