@@ -306,7 +306,15 @@ public final class ContinuousBatcher implements AsyncLanguageModel, AutoCloseabl
         for (Row row : active) {
             busy[row.slot] = true;
         }
-        List<PrefixKvPool.Placement> placed = pool.place(inputs, false, busy);
+        List<PrefixKvPool.Placement> placed;
+        try {
+            placed = pool.place(inputs, false, busy);
+        } catch (RuntimeException e) { // e.g. the model was closed: these requests fail, none is left hanging
+            for (Pending p : placeable) {
+                finish(p, e);
+            }
+            throw e;
+        }
         for (int i = 0; i < placeable.size(); i++) {
             PrefixKvPool.Placement pl = placed.get(i);
             int[] in = inputs.get(i);

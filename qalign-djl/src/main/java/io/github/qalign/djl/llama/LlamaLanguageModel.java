@@ -53,6 +53,9 @@ import java.util.random.RandomGenerator;
  * the alignment of the buffers (the CPU matrix product's reduction order depends on it). A sampled token changes only
  * if the request's uniform draw falls within that distance of a boundary of the cumulative distribution, a greedy
  * token only if the two largest logits are that close; {@code ConcurrentUseTest} checks token equality.
+ *
+ * <p>Continuous batching: {@link ContinuousBatcher} serves single requests asynchronously over this model, refilling a
+ * finished row with the next pending request instead of running lockstep chunks.
  */
 public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
 
