@@ -53,6 +53,9 @@ import java.util.random.RandomGenerator;
  * the alignment of the buffers (the CPU matrix product's reduction order depends on it). A sampled token changes only
  * if the request's uniform draw falls within that distance of a boundary of the cumulative distribution, a greedy
  * token only if the two largest logits are that close; {@code ConcurrentUseTest} checks token equality.
+ *
+ * <p>Continuous batching: {@link ContinuousBatcher} serves single requests asynchronously over this model, refilling a
+ * finished row with the next pending request instead of running lockstep chunks.
  */
 public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
 
@@ -66,6 +69,8 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     private final LlamaOptions options;
     private TokenUsage total = TokenUsage.ZERO;
     private long forwardCalls;
+    private long rowSteps;
+    private long sampledRowSteps;
 
     /**
      * Wraps a model.
@@ -203,6 +208,29 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     /**
+     * Rows summed over every decode-and-sample forward pass so far (a finished row riding along counts).
+     *
+     * @return rows fed to decode-and-sample forward passes
+     */
+    public synchronized long rowSteps() {
+        return rowSteps;
+    }
+
+    /**
+     * The subset of {@link #rowSteps()} that sampled a kept token (rows riding along after they finished excluded).
+     *
+     * @return row-steps that produced a kept token
+     */
+    public synchronized long sampledRowSteps() {
+        return sampledRowSteps;
+    }
+
+    /** Adds a generation's usage to {@link #totalUsage()} (the {@link ContinuousBatcher} reports its rows here). */
+    synchronized void addUsage(TokenUsage usage) {
+        total = total.plus(usage);
+    }
+
+    /**
      * Number of batched forward passes run so far.
      *
      * @return the number of batched forward passes run so far
@@ -244,7 +272,7 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
     }
 
     /** The text of a completion as the tokenizer decodes it after its prompt (a leading space is kept). */
-    private String completionText(Prompt prompt, TokenIds completion) {
+    String completionText(Prompt prompt, TokenIds completion) {
         return codec.decodeContinuation(prompt.ids().toArray(), completion.toArray());
     }
 
@@ -404,10 +432,14 @@ public final class LlamaLanguageModel implements LanguageModel, AutoCloseable {
      * rows riding along: no token, no draw). Each sampled row consumes exactly one {@code nextDouble()} of its stream
      * (none at temperature 0), on the device path as on the Java path.
      */
-    private int[] forwardAndSample(int[] feedSlots, int[][] feedTokens, SamplingConfig config,
+    int[] forwardAndSample(int[] feedSlots, int[][] feedTokens, SamplingConfig config,
                                    RandomGenerator[] draw) {
         int n = feedSlots.length;
         forwardCalls++;
+        rowSteps += n;
+        for (RandomGenerator d : draw) {
+            sampledRowSteps += d == null ? 0 : 1;
+        }
         if (options.samplesOnDevice(config)) {
             boolean[] active = new boolean[n];
             double[] u = config.isGreedy() ? null : new double[n];

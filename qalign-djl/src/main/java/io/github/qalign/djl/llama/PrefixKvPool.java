@@ -88,6 +88,20 @@ public final class PrefixKvPool {
      * @return one placement per input
      */
     public List<Placement> place(List<int[]> inputs, boolean contiguous) {
+        return place(inputs, contiguous, null);
+    }
+
+    /**
+     * Like {@link #place(List, boolean)} with slots that must not be touched: a {@code busy} slot (a row still
+     * decoding) may be the source of a prefix copy but is never a target, truncated or moved; with busy slots the
+     * placement is never contiguous. Used by {@link ContinuousBatcher} to place a request while other rows run.
+     *
+     * @param inputs     the batch
+     * @param contiguous whether to prefer one consecutive block of slots (ignored when {@code busy} is given)
+     * @param busy       per slot, whether it is in use (null: none)
+     * @return one placement per input
+     */
+    List<Placement> place(List<int[]> inputs, boolean contiguous, boolean[] busy) {
         int n = inputs.size();
         if (n == 0 || n > maxBatch()) {
             throw new IllegalArgumentException("batch of " + n + " inputs outside [1, " + maxBatch() + "] for a pool of "
@@ -118,10 +132,10 @@ public final class PrefixKvPool {
                 isSource[best] = true;
             }
         }
-        boolean[] claimed = new boolean[slots];
+        boolean[] claimed = busy == null ? new boolean[slots] : Arrays.copyOf(busy, slots);
         int[] target = new int[n];
         Arrays.fill(target, -1);
-        int base = contiguous ? findBlock(n, source, reuse, isSource) : -1;
+        int base = contiguous && busy == null ? findBlock(n, source, reuse, isSource) : -1;
         if (base >= 0) {
             for (int i = 0; i < n; i++) {
                 target[i] = base + i;
