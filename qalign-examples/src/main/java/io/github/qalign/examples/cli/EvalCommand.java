@@ -420,22 +420,7 @@ final class EvalCommand extends CommandSupport implements Callable<Integer> {
             if (size == 0) {
                 return null;
             }
-            ResumeFile r;
-            try {
-                r = ResumeFile.read(output);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(cl(), "--resume: " + e.getMessage());
-            }
-            String diff = SampleSettings.difference(r.settings(), settings);
-            if (diff != null) {
-                throw new ParameterException(cl(), "--resume: " + output + " was written with other settings: "
-                        + diff + " (run with the file's settings, or use --force to replace it)");
-            }
-            if (!r.complete() && r.results().size() % chunkItems != 0) {
-                throw new ParameterException(cl(), "--resume: " + output + " holds " + r.results().size()
-                        + " finished items, not a multiple of --chunk-items " + chunkItems + " (was it edited?)");
-            }
-            return r;
+            return ResumeFile.forResume(cl(), output, settings, chunkItems, "items", "--chunk-items");
         }
         if (size > 0 && !force) {
             throw new ParameterException(cl(), "--output: " + output + " exists (" + size + " bytes); pass --resume "

@@ -36,6 +36,41 @@ record ResumeFile(ObjectNode settings, List<JsonNode> results, long keepBytes, b
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
+     * The file to continue under {@code --resume}: read, checked against this run's settings and against the chunk
+     * size its results were written in.
+     *
+     * @param cl        the command line, for usage errors
+     * @param output    the existing, non-empty output file
+     * @param settings  this run's settings line
+     * @param chunk     this run's chunk size
+     * @param unit      what a result is ("prompts", "items"), for the message
+     * @param chunkFlag the chunk-size option ("--chunk-prompts"), for the message
+     * @return the file's state
+     * @throws picocli.CommandLine.ParameterException naming the problem
+     */
+    static ResumeFile forResume(picocli.CommandLine cl, Path output, ObjectNode settings, int chunk, String unit,
+                                String chunkFlag) {
+        ResumeFile r;
+        try {
+            r = read(output);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cl, "--resume: " + e.getMessage());
+        }
+        String diff = SampleSettings.difference(r.settings(), settings);
+        if (diff != null) {
+            throw new picocli.CommandLine.ParameterException(cl, "--resume: " + output
+                    + " was written with other settings: " + diff
+                    + " (run with the file's settings, or use --force to replace it)");
+        }
+        if (!r.complete() && r.results().size() % chunk != 0) {
+            throw new picocli.CommandLine.ParameterException(cl, "--resume: " + output + " holds "
+                    + r.results().size() + " finished " + unit + ", not a multiple of " + chunkFlag + " " + chunk
+                    + " (was it edited?)");
+        }
+        return r;
+    }
+
+    /**
      * Reads an output file.
      *
      * @param file the file
