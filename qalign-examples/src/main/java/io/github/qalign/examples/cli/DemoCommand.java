@@ -20,7 +20,7 @@ import picocli.CommandLine.ParameterException;
                 + "policy writes stories for 16 built-in openings; a small reward model we trained to prefer cheerful "
                 + "stories scores them; QAlign, best-of-n, majority vote, weighted majority vote and MBR choose "
                 + "answers at budgets 1, 2, 4, 8, 16. Prints the gold metric (the true cheerful-story rule, which the "
-                + "reward model only approximates) and the proxy reward against compute, writes OUT/demo.png (95% "
+                + "reward model only approximates) and the proxy reward against compute, writes OUT/demo.png (95%% "
                 + "error bars, every method's line visible) and OUT/demo.csv, and closes with a reading computed from "
                 + "the numbers: what rose, what did not, and how noisy 16 prompts are. 'qalign sweep' runs the full "
                 + "experiment; docs/results.md reports it."})

@@ -40,12 +40,12 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "overopt", mixinStandardHelpOptions = true, sortOptions = false,
         header = "The pre-registered over-optimization experiment (docs/overoptimization-design.md), resumable.",
         description = {"Trains the joy-only proxy reward model into OUT/proxy-rm (unless --reward names one, or "
-                + "OUT/proxy-rm already holds one with the same recipe), tunes beta to 50% acceptance on HELD_OUT "
+                + "OUT/proxy-rm already holds one with the same recipe), tunes beta to 50%% acceptance on HELD_OUT "
                 + "prompts, then runs QAlign (MBR and MV), BoN, WMV, MV, MBR and SR-BoN (best-of-n over suffix "
                 + "resamples of the current best) at budgets 1, 2, 4, ..., N on every (prompt, seed) unit, appending "
                 + "each finished block of units to OUT/units.jsonl. Rerun the same command to resume. Finally writes "
                 + "OUT/overopt.csv, OUT/comparisons.csv and OUT/overopt.png (gold and proxy reward vs FLOPs with "
-                + "95% paired bootstrap bands) and prints the analysis.",
+                + "95%% paired bootstrap bands) and prints the analysis.",
             "",
             "The defaults ARE the pre-registered design (320 prompts x 4 seeds, budgets to 256: ~16 h on 2 quiet "
                 + "cores). Smaller values give a pilot, which is not the pre-registered run."})
