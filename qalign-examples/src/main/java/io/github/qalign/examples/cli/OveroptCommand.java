@@ -47,8 +47,10 @@ import picocli.CommandLine.ParameterException;
                 + "OUT/overopt.csv, OUT/comparisons.csv and OUT/overopt.png (gold and proxy reward vs FLOPs with "
                 + "95%% paired bootstrap bands) and prints the analysis.",
             "",
-            "The defaults ARE the pre-registered design (320 prompts x 4 seeds, budgets to 256: ~16 h on 2 quiet "
-                + "cores). Smaller values give a pilot, which is not the pre-registered run."})
+            "The defaults ARE the pre-registered design (320 prompts x 4 seeds, budgets to 256: ~4.6 h on one core). "
+                + "Smaller values give a pilot, which is not the pre-registered run. To use several cores, run "
+                + "consecutive seed ranges as separate processes (--seed, --seeds; pass the first one's tuned --beta "
+                + "to the others) and merge them with scripts/merge-overopt.sh."})
 final class OveroptCommand extends CommandSupport implements Callable<Integer> {
 
     /** Seed of the paired bootstrap (fixed by the design). */

@@ -26,10 +26,11 @@ import java.util.TreeMap;
  * @param chainGold   mean gold of all QAlign chain states
  * @param acceptanceBySeed QAlign acceptance rate per seed
  * @param h1Discordance fraction of units on which H1's two answers differ in gold (the power calculation's input)
+ * @param resamples   bootstrap resamples behind every interval and p-value (a p-value of 0 means "below 1/resamples")
  */
 public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, List<Comparison> primary,
                               int prompts, int units, double acceptance, double baseGold, double chainGold,
-                              Map<Long, Double> acceptanceBySeed, double h1Discordance) {
+                              Map<Long, Double> acceptanceBySeed, double h1Discordance, int resamples) {
 
     /** H2's reference budget: BoN at the largest budget is compared with BoN at this one. */
     public static final int H2_REFERENCE_BUDGET = 16;
@@ -176,7 +177,7 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
             }
         }
         return new OveroptAnalysis(points, comparisons, primary, p, units.size(), acc, base, chain, bySeed,
-                (double) discordant / units.size());
+                (double) discordant / units.size(), resamples);
     }
 
     /** Holm-Bonferroni step-down adjustment of the gold p-values, in the given order. */
@@ -287,7 +288,7 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
                 + "assumed 32-38%% for rates 0.75-0.8)%n", 100 * h1Discordance));
         sb.append("primary hypotheses (gold difference in points, 95% interval, p, Holm-adjusted p):\n");
         for (Comparison c : primary) {
-            sb.append(line(c)).append(String.format(Locale.ROOT, ", Holm p %.4f%n", c.adjustedP()));
+            sb.append(line(c)).append(", Holm p ").append(formatP(c.adjustedP(), resamples)).append('\n');
         }
         sb.append("matched compute (descriptive, unadjusted):\n");
         for (Comparison c : comparisons) {
@@ -296,9 +297,21 @@ public record OveroptAnalysis(List<Point> points, List<Comparison> comparisons, 
         return sb.toString();
     }
 
-    private static String line(Comparison c) {
-        return String.format(Locale.ROOT, "  %-58s %+6.1f [%+6.1f, %+6.1f] p %.4f (proxy r %+.2f)", c.name(),
-                100 * c.gold().estimate(), 100 * c.gold().lo(), 100 * c.gold().hi(), c.gold().pValue(),
-                c.reward().estimate());
+    private String line(Comparison c) {
+        return String.format(Locale.ROOT, "  %-58s %+6.1f [%+6.1f, %+6.1f] p %s (proxy r %+.2f)", c.name(),
+                100 * c.gold().estimate(), 100 * c.gold().lo(), 100 * c.gold().hi(),
+                formatP(c.gold().pValue(), resamples), c.reward().estimate());
+    }
+
+    /**
+     * A bootstrap p-value for the console: four decimals, or {@code <1/B} when no resample fell on the other side of
+     * 0 (a bootstrap with B resamples cannot resolve smaller p-values, so "0.0000" would overstate it).
+     */
+    static String formatP(double p, int resamples) {
+        if (p == 0) {
+            return "<" + java.math.BigDecimal.ONE.divide(java.math.BigDecimal.valueOf(resamples),
+                    new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
+        }
+        return String.format(Locale.ROOT, "%.4f", p);
     }
 }

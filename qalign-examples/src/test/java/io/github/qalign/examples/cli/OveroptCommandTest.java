@@ -38,6 +38,13 @@ class OveroptCommandTest {
         return CliRun.run(new ToyModels(), args);
     }
 
+    /** {@link #run} with one seed, {@code seed}, instead of seeds 1 and 2. */
+    private CliRun runSeeds(Path out, Path reward, int seed) {
+        return CliRun.run(new ToyModels(), "overopt", "--reward", reward.toString(), "--out", out.toString(),
+                "--prompt-count", "5", "--seed", String.valueOf(seed), "--seeds", "1", "--budget", "4", "--block", "2",
+                "--bootstrap", "200", "--beta", "0.5", "--no-progress");
+    }
+
     @Test
     void runsTheWholePipelineAndWritesEveryOutput() throws IOException {
         Path reward = fakeReward();
@@ -87,6 +94,45 @@ class OveroptCommandTest {
         assertTrue(r.out().contains("2 of 10 units already done"), r.out());
         assertEquals(expected, Files.readString(cut.resolve("units.jsonl")));
         assertEquals(Files.readString(full.resolve("overopt.csv")), Files.readString(cut.resolve("overopt.csv")));
+    }
+
+    /**
+     * The run split over processes by seed range ({@code --seed 1 --seeds 1} and {@code --seed 2 --seeds 1}), merged
+     * by scripts/merge-overopt.sh, is the one-process run: same units file, and {@code qalign overopt} on it only
+     * re-does the analysis. (The toy models keep no prefix caches, so even the token accounting is equal; on the DJL
+     * runtime only the second part's first block may count a few more prompt tokens.)
+     */
+    @Test
+    void seedRangesRunAsSeparateProcessesMergeIntoTheOneProcessRun() throws IOException, InterruptedException {
+        Path reward = fakeReward();
+        Path full = dir.resolve("full");
+        assertEquals(0, run(full, reward).code());
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        assertEquals(0, runSeeds(a, reward, 1).code());
+        assertEquals(0, runSeeds(b, reward, 2).code());
+        Path merged = dir.resolve("merged");
+        Path script = Path.of("..", "scripts", "merge-overopt.sh");
+        assertTrue(Files.isRegularFile(script), script.toAbsolutePath().toString());
+        Process p = new ProcessBuilder("sh", script.toString(), merged.toString(), a.toString(), b.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), log);
+        assertTrue(log.contains("merged 2 parts, seeds 1..2, 10 units"), log);
+        assertEquals(Files.readString(full.resolve("units.jsonl")), Files.readString(merged.resolve("units.jsonl")));
+        CliRun r = run(merged, reward);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("10 of 10 units already done"), r.out());
+        assertEquals(Files.readString(full.resolve("overopt.csv")), Files.readString(merged.resolve("overopt.csv")));
+
+        // parts that do not follow each other are refused, and nothing is written
+        Path wrong = dir.resolve("wrong");
+        Process q = new ProcessBuilder("sh", script.toString(), wrong.toString(), b.toString(), a.toString())
+                .redirectErrorStream(true).start();
+        String err = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, q.waitFor(), err);
+        assertTrue(err.contains("first seed 1, expected 3"), err);
+        assertTrue(Files.notExists(wrong.resolve("units.jsonl")));
     }
 
     @Test

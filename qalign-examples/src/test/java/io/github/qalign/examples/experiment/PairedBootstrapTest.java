@@ -72,4 +72,12 @@ class PairedBootstrapTest {
         OveroptAnalysis.Point pt = new OveroptAnalysis.Point(OveroptMethod.BON, 1, iv, iv, 0, 1, 1);
         return new OveroptAnalysis.Comparison("c", pt, pt, iv, iv, p);
     }
+
+    @Test
+    void pValuesBelowTheBootstrapResolutionAreNotPrintedAsZero() {
+        assertEquals("<0.0001", OveroptAnalysis.formatP(0.0, 10_000));
+        assertEquals("<0.005", OveroptAnalysis.formatP(0.0, 200));
+        assertEquals("0.0432", OveroptAnalysis.formatP(0.04321, 10_000));
+        assertEquals("1.0000", OveroptAnalysis.formatP(1.0, 10_000));
+    }
 }
