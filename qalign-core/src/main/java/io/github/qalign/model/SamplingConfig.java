@@ -138,25 +138,28 @@ public record SamplingConfig(double temperature, int maxCompletionTokens, Option
             s += desc[v - 1 - i];
         }
         double cut = desc[v - keep];
-        int above = 0;
+        int tiesLeft = keep;
         for (double p : probs) {
-            if (p > cut || Double.isNaN(p) && !Double.isNaN(cut)) {
-                above++;
+            if (above(p, cut)) {
+                tiesLeft--;
             }
         }
-        int tiesLeft = keep - above;
         double[] q = new double[v];
         for (int i = 0; i < v; i++) {
             double p = probs[i];
-            boolean tie = p == cut || Double.isNaN(p) && Double.isNaN(cut);
-            if (p > cut || Double.isNaN(p) && !Double.isNaN(cut)) {
+            if (above(p, cut)) {
                 q[i] = p / s;
-            } else if (tie && tiesLeft > 0) {
+            } else if ((p == cut || Double.isNaN(p) && Double.isNaN(cut)) && tiesLeft > 0) {
                 q[i] = p / s;
                 tiesLeft--;
             }
         }
         return q;
+    }
+
+    /** Whether {@code p} sorts strictly before {@code cut} in descending order (NaN above every number). */
+    private static boolean above(double p, double cut) {
+        return p > cut || Double.isNaN(p) && !Double.isNaN(cut);
     }
 
     /**

@@ -209,7 +209,8 @@ final class CompletionProtocol {
         return List.of(out);
     }
 
-    private static Choice parseSglang(JsonNode root, int vocab) {
+    /** The one result object of a single-prompt response: the object itself, or the only element of an array. */
+    private static JsonNode singleResult(JsonNode root) {
         if (root.isArray()) {
             if (root.size() != 1) {
                 throw new InvalidResponseException("expected one result, got an array of " + root.size());
@@ -219,6 +220,11 @@ final class CompletionProtocol {
         if (!root.isObject()) {
             throw new InvalidResponseException("response is not a JSON object");
         }
+        return root;
+    }
+
+    private static Choice parseSglang(JsonNode root, int vocab) {
+        root = singleResult(root);
         JsonNode out = root.get("output_ids");
         if (out == null || out.isNull()) {
             throw new InvalidResponseException("'output_ids' is missing");
@@ -254,15 +260,7 @@ final class CompletionProtocol {
     }
 
     private static Choice parseLlamaCpp(JsonNode root, int vocab) {
-        if (root.isArray()) {
-            if (root.size() != 1) {
-                throw new InvalidResponseException("expected one result, got an array of " + root.size());
-            }
-            root = root.get(0);
-        }
-        if (!root.isObject()) {
-            throw new InvalidResponseException("response is not a JSON object");
-        }
+        root = singleResult(root);
         JsonNode tokens = root.get("tokens");
         if (tokens == null || tokens.isNull()) {
             throw new InvalidResponseException("'tokens' is missing: the server must honour 'return_tokens'");
